@@ -1,0 +1,1 @@
+# frameworks/local.mk - nothing is built here yet; the issue that brings frameworks fills it.

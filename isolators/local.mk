@@ -1,0 +1,1 @@
+# isolators/local.mk - nothing is built here yet; the issue that brings isolators fills it.

@@ -1,0 +1,135 @@
+/*
+ * tests/unit/loop.c - timers, deferred calls, posts from threads, signals.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include "core/loop-internal.h"
+
+struct counts {
+    butte_loop_t *loop;
+    int ticks, deferred, posted;
+    butte_timer_t *repeat;
+};
+
+static void
+tick(void *arg)
+{
+    struct counts *c = arg;
+
+    if (++c->ticks == 3)
+        butte_loop_stop(c->loop);
+}
+
+START_TEST(repeating_timer_fires_until_stopped)
+{
+    struct counts c = { 0 };
+
+    c.loop = butte_loop_create(NULL);
+    ck_assert_ptr_nonnull(c.loop);
+    c.repeat = butte_timer_start(c.loop, 0.001, true, tick, &c);
+    ck_assert_int_eq(butte_loop_run(c.loop), 0);
+    ck_assert_int_eq(c.ticks, 3);
+    butte_timer_stop(c.repeat);
+    butte_loop_destroy(c.loop);
+}
+END_TEST
+
+static void
+deferred(void *arg)
+{
+    struct counts *c = arg;
+
+    c->deferred++;
+    butte_loop_stop(c->loop);
+}
+
+START_TEST(defer_runs_after_current_callback)
+{
+    struct counts c = { 0 };
+
+    c.loop = butte_loop_create(NULL);
+    butte_loop_defer(c.loop, deferred, &c);
+    ck_assert_int_eq(c.deferred, 0);
+    butte_loop_run(c.loop);
+    ck_assert_int_eq(c.deferred, 1);
+    butte_loop_destroy(c.loop);
+}
+END_TEST
+
+static void
+posted(void *arg)
+{
+    struct counts *c = arg;
+
+    if (++c->posted == 1000)
+        butte_loop_stop(c->loop);
+}
+
+static void *
+poster(void *arg)
+{
+    struct counts *c = arg;
+
+    for (int i = 0; i < 500; i++)
+        butte_loop_post(c->loop, posted, c);
+    return NULL;
+}
+
+START_TEST(posts_from_threads_all_arrive)
+{
+    struct counts c = { 0 };
+    pthread_t t1, t2;
+
+    c.loop = butte_loop_create(NULL);
+    pthread_create(&t1, NULL, poster, &c);
+    pthread_create(&t2, NULL, poster, &c);
+    butte_loop_run(c.loop);
+    pthread_join(t1, NULL);
+    pthread_join(t2, NULL);
+    ck_assert_int_eq(c.posted, 1000);
+    butte_loop_destroy(c.loop);
+}
+END_TEST
+
+static void
+raise_term(void *arg)
+{
+    raise(SIGTERM);
+}
+
+START_TEST(sigterm_stops_the_loop)
+{
+    butte_loop_t *loop = butte_loop_create(NULL);
+    butte_timer_t *t = butte_timer_start(loop, 0, false, raise_term, NULL);
+
+    ck_assert_int_eq(butte_loop_run(loop), SIGTERM);
+    butte_timer_stop(t);
+    butte_loop_destroy(loop);
+}
+END_TEST
+
+int
+main(void)
+{
+    Suite *s = suite_create("loop");
+    TCase *tc = tcase_create("loop");
+    SRunner *sr;
+    int failed;
+
+    tcase_set_timeout(tc, 20);
+    tcase_add_test(tc, repeating_timer_fires_until_stopped);
+    tcase_add_test(tc, defer_runs_after_current_callback);
+    tcase_add_test(tc, posts_from_threads_all_arrive);
+    tcase_add_test(tc, sigterm_stops_the_loop);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
