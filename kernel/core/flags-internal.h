@@ -68,7 +68,9 @@ typedef struct butte_flags butte_flags_t;
  * and fills err with one line naming the flag, what was wrong and, for an
  * unknown name, the closest known one ("unknown flag '--prot'; did you mean
  * '--port'?").  "--help" and "--version" set butte_flags_help_requested() /
- * butte_flags_version_requested() instead of failing.
+ * butte_flags_version_requested() instead of failing (required flags are
+ * then not checked).  What loading noticed without failing (deprecated
+ * names, ignored MESOS_* variables) is in butte_flags_warnings().
  *
  * etc_root is the root for packaging directories ("/etc" normally; tests
  * pass a temporary folder, NULL disables reading them).
@@ -103,6 +105,54 @@ void butte_flags_unimplemented(const butte_flags_t *f, butte_flags_visit_fn fn, 
 /* butte_flags_print_help - usage grouped by def->group, to out. */
 void butte_flags_print_help(const butte_flag_def_t *table, size_t n, const char *program,
                             FILE *out);
+
+/*
+ * butte_flags_warnings - what loading had to say without failing, one line
+ * each: a deprecated name used ("flag '--authenticate' is deprecated, use
+ * '--authenticate_frameworks'"), a MESOS_* variable that names no flag, a
+ * bare JSON path.  The role logs them.  The array lives in the flags' pool;
+ * *n gets its length.
+ */
+const char *const *butte_flags_warnings(const butte_flags_t *f, size_t *n);
+
+/* butte_flags_origin - where name's value came from, for messages:
+ * "default", "command line", "environment variable MESOS_PORT",
+ * "config file \"/etc/butte.yaml\"", "file \"/etc/mesos-master/quorum\"". */
+const char *butte_flags_origin(const butte_flags_t *f, const char *name);
+
+/*
+ * Flags kept in files (kernel/core/flags-files.c).  The readers know the file
+ * formats, not the tables: each flag found is handed to emit as name (maybe
+ * "no-x" or an alias), value (NULL for a bare "--name") and origin ("file
+ * \"/etc/mesos-master/quorum\"") for messages.  emit returns 0 or a negative
+ * code with err filled, which stops the reading.
+ */
+typedef int (*butte_flags_emit_fn)(void *arg, const char *name, const char *value,
+                                   const char *origin, butte_err_t *err);
+
+/* butte_flags_read_yaml - the flags in a --config YAML file: a mapping of
+ * name: value, a list value joined by commas; a mapping under the key
+ * "master", "agent" ("slave") or "local" holds flags for that role only.
+ * 0, or a negative code with err naming the file and line. */
+int butte_flags_read_yaml(butte_pool_t *pool, const char *path, const char *role,
+                          butte_flags_emit_fn emit, void *arg, butte_err_t *err);
+
+/* butte_flags_read_etc - the Mesos packaging layout under etc_root:
+ * <etc_root>/mesos/zk (as --zk for "master", --master for "agent"), then one
+ * file per flag in <etc_root>/mesos-<role>/ (for "agent", mesos-slave/ first
+ * and mesos-agent/ over it).  A file's text is trimmed; an empty file is a
+ * bare "--name" for booleans; a file "?name" is "--name".  Missing
+ * directories are not an error. */
+int butte_flags_read_etc(butte_pool_t *pool, const char *etc_root, const char *role,
+                         butte_flags_emit_fn emit, void *arg, butte_err_t *err);
+
+/* butte_flags_read_file - the whole file, NUL-terminated, in pool; *len (if
+ * len is not NULL) gets its length.  NULL with errno set if it cannot be read. */
+char *butte_flags_read_file(butte_pool_t *pool, const char *path, size_t *len);
+
+/* butte_flags_suggest - the table's flag name (aliases left out) closest to
+ * name by edit distance, or NULL when none is close enough to be a typo. */
+const char *butte_flags_suggest(const butte_flag_def_t *table, size_t n, const char *name);
 
 /* Value grammars, exposed for other parsers and the unit tests. */
 int butte_parse_duration(const char *text, double *secs, butte_err_t *err);
