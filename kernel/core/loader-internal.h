@@ -46,7 +46,10 @@ int butte_modules_add_library(butte_modules_t *mods, const char *library, const 
 /*
  * butte_modules_create - pass 2 for one module: instantiate the module
  * named name, which must be of kind.  Returns the instance (owned by mods)
- * or NULL with err filled.
+ * or NULL with err filled; on failure (unknown name, wrong kind, create()
+ * refused) every instance created so far is destroyed first, as by
+ * butte_modules_close().  A failing create() is not followed by destroy():
+ * it must clean up after itself; its instance pool is dropped.
  */
 butte_instance_t *butte_modules_create(butte_modules_t *mods, const char *name,
                                        butte_kind_t kind, butte_err_t *err);
@@ -65,8 +68,24 @@ typedef void (*butte_modules_visit_fn)(const char *library, const butte_module_t
                                        const butte_params_t *params, void *arg);
 void butte_modules_foreach(const butte_modules_t *mods, butte_modules_visit_fn fn, void *arg);
 
+/* butte_modules_foreach_instance - every created instance of kind, oldest
+ * first (for the role to call a kind's slots, e.g. anonymous started()).
+ * fn must not create or destroy instances. */
+typedef void (*butte_instance_visit_fn)(butte_instance_t *inst, void *arg);
+void butte_modules_foreach_instance(const butte_modules_t *mods, butte_kind_t kind,
+                                    butte_instance_visit_fn fn, void *arg);
+
 /* butte_modules_close - destroy every created instance, newest first.
  * Libraries stay mapped. */
 void butte_modules_close(butte_modules_t *mods);
+
+/*
+ * butte_loader_set_abi_minor_for_test - make the kernel claim ABI
+ * 1.<minor> instead of 1.BUTTE_ABI_MINOR, so tests/unit/loader.c can show
+ * that a module built against an older minor loads on a newer kernel
+ * without building a second kernel.  Test-only: roles never call it.
+ * Affects pass 1 checks and butte_kernel_abi() from the next call on.
+ */
+void butte_loader_set_abi_minor_for_test(uint16_t minor);
 
 #endif
