@@ -169,4 +169,41 @@ void butte_http_stream_send(butte_http_req_t *req, const void *data, size_t len)
  * (on_close does not run). */
 void butte_http_stream_end(butte_http_req_t *req);
 
+/* ---- taking a connection over (protocol upgrades) ---- */
+
+/*
+ * Why the connection is kept rather than handed over bare: libevent 2.1 has
+ * no way to detach a bufferevent from an evhttp connection, and freeing the
+ * connection shuts the socket down (shutdown(SHUT_WR) on the fd, which a
+ * dup()'d descriptor shares).  So the evhttp connection stays alive and
+ * inert: its callbacks and timeouts are taken off the bufferevent, evhttp
+ * never reads or writes it again, and it is freed (with the bufferevent and
+ * the socket) by butte_http_takeover_release().
+ */
+struct bufferevent;
+
+/* The server is going away and frees the connection after this returns:
+ * stop using bev (do not release it). */
+typedef void (*butte_http_gone_fn)(struct bufferevent *bev, void *arg);
+
+/*
+ * butte_http_takeover - from a route's handler, instead of replying: the
+ * caller owns the connection from now on (it writes its own status line).
+ * Returns its bufferevent with no callbacks, no timeouts and reading not
+ * yet enabled; bytes the client sent after the request head (and body) are
+ * still in its input buffer.  The request is complete (dead once the
+ * handler returns).  NULL when the client already left.
+ */
+struct bufferevent *butte_http_takeover(butte_http_req_t *req);
+
+/* butte_http_takeover_watch - call gone(bev, arg) if the server is
+ * destroyed while the caller still owns bev (NULL gone: stop watching). */
+void butte_http_takeover_watch(struct bufferevent *bev, butte_http_gone_fn gone, void *arg);
+
+/* butte_http_takeover_release - close a taken-over connection: frees the
+ * evhttp connection, the bufferevent and the socket.  A bufferevent that
+ * did not come from butte_http_takeover is simply freed.  Safe inside
+ * callbacks of bev (libevent defers the final free). */
+void butte_http_takeover_release(struct bufferevent *bev);
+
 #endif

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 
@@ -32,6 +33,8 @@
  * comes close, and an unbounded body is an easy way to exhaust memory. */
 #define MAX_BODY_BYTES (64u * 1024u * 1024u)
 #define LISTEN_BACKLOG 128
+
+static void takeovers_gone(butte_http_t *http);
 
 static butte_log_t *
 http_log(void)
@@ -370,6 +373,8 @@ butte_http_destroy(butte_http_t *http)
     if (!http || http->destroyed)
         return;
     http->destroyed = true;
+    /* owners of taken-over connections hear it before evhttp frees them */
+    takeovers_gone(http);
     /* closes the socket and every connection; deferred and streaming
      * requests hear about it through conn_closed, which frees them */
     evhttp_free(http->ev);
@@ -381,5 +386,122 @@ butte_http_destroy(butte_http_t *http)
         if (req->on_close)
             req->on_close(req, req->close_arg);
         req_free(req);
+    }
+}
+
+/* ------------------------------------------------------------ takeover */
+
+/* Connections a caller took over (any server of the process: mesos-local
+ * runs several).  Loop thread only, so a plain list. */
+typedef struct takeover {
+    struct takeover *next;
+    struct evhttp_connection *evcon;
+    struct bufferevent *bev;
+    butte_http_t *http;
+    butte_http_gone_fn gone;
+    void *arg;
+} takeover_t;
+
+static takeover_t *takeovers;
+
+static takeover_t **
+find_takeover(const struct bufferevent *bev)
+{
+    for (takeover_t **p = &takeovers; *p; p = &(*p)->next)
+        if ((*p)->bev == bev)
+            return p;
+    return NULL;
+}
+
+/* evhttp frees the connection (server shutdown): tell the owner first. */
+static void
+takeover_closed(struct evhttp_connection *evcon, void *arg)
+{
+    takeover_t *t = arg;
+    takeover_t **p = find_takeover(t->bev);
+
+    evhttp_connection_set_closecb(evcon, NULL, NULL);
+    if (p)
+        *p = t->next;
+    if (t->gone)
+        t->gone(t->bev, t->arg);
+    free(t);
+}
+
+struct bufferevent *
+butte_http_takeover(butte_http_req_t *req)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req->ev);
+    if (!evcon || req->state != REQ_NEW)
+        return NULL;
+    struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
+    takeover_t *t = calloc(1, sizeof *t);
+    if (!t || !bev) {
+        butte_log(http_log(), BUTTE_LOG_ERROR, "out of memory taking over a connection");
+        abort();
+    }
+    /* evhttp reacts to nothing from here on: no callbacks, no timeouts */
+    bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
+    bufferevent_set_timeouts(bev, NULL, NULL);
+    bufferevent_disable(bev, EV_READ);
+    t->evcon = evcon;
+    t->bev = bev;
+    t->http = req->http;
+    t->next = takeovers;
+    takeovers = t;
+    evhttp_connection_set_closecb(evcon, takeover_closed, t);
+    /* the request stays queued on the connection, which frees it; our
+     * side of it is done */
+    butte_http_req_complete(req);
+    return bev;
+}
+
+void
+butte_http_takeover_watch(struct bufferevent *bev, butte_http_gone_fn gone, void *arg)
+{
+    takeover_t **p = find_takeover(bev);
+    if (p) {
+        (*p)->gone = gone;
+        (*p)->arg = arg;
+    }
+}
+
+void
+butte_http_takeover_release(struct bufferevent *bev)
+{
+    if (!bev)
+        return;
+    takeover_t **p = find_takeover(bev);
+    if (!p) {
+        bufferevent_free(bev);
+        return;
+    }
+    takeover_t *t = *p;
+    *p = t->next;
+    evhttp_connection_set_closecb(t->evcon, NULL, NULL);
+    bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
+    evhttp_connection_free(t->evcon);
+    free(t);
+}
+
+/* The server dies: every connection taken over from it goes with it. */
+static void
+takeovers_gone(butte_http_t *http)
+{
+    takeover_t **p = &takeovers;
+    while (*p) {
+        takeover_t *t = *p;
+        if (t->http != http) {
+            p = &t->next;
+            continue;
+        }
+        *p = t->next;
+        evhttp_connection_set_closecb(t->evcon, NULL, NULL);
+        bufferevent_setcb(t->bev, NULL, NULL, NULL, NULL);
+        if (t->gone)
+            t->gone(t->bev, t->arg);
+        free(t);
+        /* gone may have released others: start over */
+        p = &takeovers;
     }
 }

@@ -1,0 +1,391 @@
+/*
+ * kernel/core/link.c - the master <-> agent link (link-internal.h): RecordIO
+ * framed butte.internal.Envelope over one bufferevent.
+ *
+ * Re-entrancy: handlers may call butte_link_send or butte_link_close on the
+ * link they were called for.  A link closed while one of its callbacks runs
+ * is only marked dead and freed when the outermost callback returns
+ * (depth), so no frame of this file touches freed memory.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include <butte/log.h>
+#include <butte/recordio.h>
+
+#include "core/http-internal.h"
+#include "core/link-internal.h"
+#include "core/loop-internal.h"
+
+/* An HTTP answer head longer than this is not a master talking. */
+#define MAX_HEAD 8192
+#define UPGRADE_TOKEN "butte-link/1"
+
+struct butte_link {
+    butte_loop_t *loop;
+    butte_pool_t *pool;
+    struct bufferevent *bev; /* NULL once the HTTP server took it back */
+    butte_recordio_decoder_t *decoder;
+    butte_link_handlers_t h;
+    void *arg;
+    struct evbuffer *pending; /* frames sent before the 101 answer */
+    butte_timer_t *fail_timer; /* reports a connect that failed at once */
+    char fail_reason[256];
+    char peer[INET6_ADDRSTRLEN + 16];
+    bool adopted;  /* master side: the bev belongs to the HTTP server */
+    bool upgraded; /* frames flow */
+    bool dead;     /* closed; freed when depth drops to 0 */
+    int depth;     /* nesting of our callbacks into handlers */
+};
+
+static butte_log_t *
+link_log(void)
+{
+    return butte_log_get("link");
+}
+
+static void
+link_free(butte_link_t *link)
+{
+    butte_timer_stop(link->fail_timer);
+    if (link->bev) {
+        /* best effort, never blocking: what was queued (a 101, a last
+         * Shutdown message) reaches a peer that still reads */
+        evutil_socket_t fd = bufferevent_getfd(link->bev);
+        if (fd >= 0 && link->upgraded)
+            evbuffer_write(bufferevent_get_output(link->bev), fd);
+        bufferevent_setcb(link->bev, NULL, NULL, NULL, NULL);
+        bufferevent_disable(link->bev, EV_READ | EV_WRITE);
+        if (link->adopted) {
+            butte_http_takeover_watch(link->bev, NULL, NULL);
+            butte_http_takeover_release(link->bev);
+        } else {
+            bufferevent_free(link->bev);
+        }
+        link->bev = NULL;
+    }
+    if (link->pending)
+        evbuffer_free(link->pending);
+    butte_pool_destroy(link->pool);
+}
+
+/* Leave a callback: free a link that was closed meanwhile. */
+static void
+leave(butte_link_t *link)
+{
+    if (--link->depth == 0 && link->dead)
+        link_free(link);
+}
+
+/* The link ends by the peer or an error: on_close once, then free. */
+static void
+fail(butte_link_t *link, const char *reason)
+{
+    if (link->dead)
+        return;
+    link->dead = true;
+    if (link->bev)
+        bufferevent_disable(link->bev, EV_READ | EV_WRITE);
+    link->depth++;
+    if (link->h.on_close)
+        link->h.on_close(link, reason, link->arg);
+    leave(link);
+}
+
+static butte_link_t *
+link_new(butte_loop_t *loop, const butte_link_handlers_t *handlers, void *arg)
+{
+    butte_pool_t *pool = butte_pool_create(NULL);
+    butte_link_t *link = butte_pool_alloc(pool, sizeof *link);
+
+    memset(link, 0, sizeof *link);
+    link->loop = loop;
+    link->pool = pool;
+    link->h = *handlers;
+    link->arg = arg;
+    link->decoder = butte_recordio_decoder_create(pool, BUTTE_LINK_MAX_FRAME);
+    return link;
+}
+
+/* ------------------------------------------------------------ frames */
+
+static void
+dispatch(butte_link_t *link, const void *data, size_t len)
+{
+    Butte__Internal__Envelope *env =
+        butte__internal__envelope__unpack(NULL, len, (const uint8_t *)data);
+    if (!env) {
+        butte_log(link_log(), BUTTE_LOG_WARNING,
+                  "closing the link with %s: a frame of %zu bytes is not an Envelope",
+                  link->peer, len);
+        fail(link, "a frame is not a butte.internal.Envelope");
+        return;
+    }
+    if (link->h.on_message)
+        link->h.on_message(link, env, link->arg);
+    butte__internal__envelope__free_unpacked(env, NULL);
+}
+
+/* Feed what arrived to the decoder and hand out every whole frame. */
+static void
+read_frames(butte_link_t *link, struct evbuffer *in)
+{
+    size_t n = evbuffer_get_length(in);
+    if (n == 0)
+        return;
+    /* the decoder copies; pullup makes the input one contiguous span */
+    butte_recordio_decoder_feed(link->decoder, evbuffer_pullup(in, (ev_ssize_t)n), n);
+    evbuffer_drain(in, n);
+    while (!link->dead) {
+        const void *data;
+        size_t len;
+        butte_err_t err;
+        butte_err_clear(&err);
+        int rc = butte_recordio_decoder_next(link->decoder, &data, &len, &err);
+        if (rc == 0)
+            return;
+        if (rc < 0) {
+            char reason[BUTTE_ERR_MSG_MAX + 16];
+            snprintf(reason, sizeof reason, "bad frame: %s", err.msg);
+            butte_log(link_log(), BUTTE_LOG_WARNING, "closing the link with %s: %s", link->peer,
+                      reason);
+            fail(link, reason);
+            return;
+        }
+        dispatch(link, data, len);
+    }
+}
+
+/* Agent side: wait for "HTTP/1.1 101 ..." and its blank line. */
+static bool
+read_answer(butte_link_t *link, struct evbuffer *in)
+{
+    struct evbuffer_ptr end = evbuffer_search(in, "\r\n\r\n", 4, NULL);
+    if (end.pos < 0) {
+        if (evbuffer_get_length(in) > MAX_HEAD)
+            fail(link, "the master's answer to the link upgrade is too long");
+        return false;
+    }
+    size_t head_len = (size_t)end.pos + 4;
+    char *head = butte_pool_alloc(link->pool, head_len + 1);
+    evbuffer_remove(in, head, head_len);
+    head[head_len] = '\0';
+    char *eol = strstr(head, "\r\n");
+    *eol = '\0';
+    if (strncmp(head, "HTTP/1.1 101", 12) != 0 && strncmp(head, "HTTP/1.0 101", 12) != 0) {
+        char reason[256];
+        snprintf(reason, sizeof reason, "the master refused the link: \"%.200s\"", head);
+        fail(link, reason);
+        return false;
+    }
+    link->upgraded = true;
+    if (link->pending) {
+        bufferevent_write_buffer(link->bev, link->pending);
+        evbuffer_free(link->pending);
+        link->pending = NULL;
+    }
+    if (link->h.on_connect)
+        link->h.on_connect(link, link->arg);
+    return !link->dead;
+}
+
+static void
+on_read(struct bufferevent *bev, void *arg)
+{
+    butte_link_t *link = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+
+    link->depth++;
+    if (!link->dead && (link->upgraded || read_answer(link, in)))
+        read_frames(link, in);
+    leave(link);
+}
+
+static void
+on_event(struct bufferevent *bev, short what, void *arg)
+{
+    butte_link_t *link = arg;
+
+    if (what & BEV_EVENT_CONNECTED)
+        return;
+    link->depth++;
+    if (what & BEV_EVENT_EOF) {
+        fail(link, "the peer closed the connection");
+    } else if (what & BEV_EVENT_ERROR) {
+        char reason[256];
+        int e = EVUTIL_SOCKET_ERROR();
+        snprintf(reason, sizeof reason, "connection error: %s",
+                 e ? strerror(e) : "unknown error");
+        fail(link, reason);
+    } else {
+        fail(link, "connection timed out");
+    }
+    leave(link);
+}
+
+int
+butte_link_send(butte_link_t *link, const Butte__Internal__Envelope *env)
+{
+    if (link->dead || !link->bev)
+        return BUTTE_EIO;
+    size_t len = butte__internal__envelope__get_packed_size(env);
+    /* an Envelope with no field set packs to nothing, and RecordIO has no
+     * empty record: such a frame carries "type = UNKNOWN" explicitly */
+    uint8_t *buf = malloc(len > 2 ? len : 2);
+    char hdr[BUTTE_RECORDIO_HEADER_MAX];
+    if (!buf) {
+        butte_log(link_log(), BUTTE_LOG_ERROR, "out of memory framing an envelope");
+        abort();
+    }
+    if (len == 0) {
+        buf[0] = 0x08; /* field 1, varint */
+        buf[1] = 0x00;
+        len = 2;
+    } else {
+        butte__internal__envelope__pack(env, buf);
+    }
+    size_t hl = butte_recordio_header(hdr, len);
+    struct evbuffer *out = link->upgraded ? bufferevent_get_output(link->bev) : link->pending;
+    evbuffer_add(out, hdr, hl);
+    evbuffer_add(out, buf, len);
+    free(buf);
+    return BUTTE_OK;
+}
+
+const char *
+butte_link_peer(const butte_link_t *link)
+{
+    return link->peer;
+}
+
+void
+butte_link_set_arg(butte_link_t *link, void *arg)
+{
+    link->arg = arg;
+}
+
+void
+butte_link_close(butte_link_t *link)
+{
+    if (!link || link->dead)
+        return;
+    link->dead = true;
+    if (link->depth == 0)
+        link_free(link);
+    else if (link->bev)
+        bufferevent_disable(link->bev, EV_READ | EV_WRITE);
+}
+
+/* ------------------------------------------------------------ master side */
+
+/* The HTTP server is destroyed under an adopted link. */
+static void
+server_gone(struct bufferevent *bev, void *arg)
+{
+    butte_link_t *link = arg;
+
+    link->bev = NULL; /* the server frees it */
+    link->depth++;
+    fail(link, "the HTTP server is shutting down");
+    leave(link);
+}
+
+/* Adopt never reads synchronously: the route handler that called it runs
+ * inside evhttp, which must return before the connection may be freed. */
+butte_link_t *
+butte_link_adopt(butte_loop_t *loop, struct bufferevent *bev, const char *peer,
+                 const butte_link_handlers_t *handlers, void *arg)
+{
+    butte_link_t *link = link_new(loop, handlers, arg);
+    static const char answer[] = "HTTP/1.1 101 Switching Protocols\r\n"
+                                 "Upgrade: " UPGRADE_TOKEN "\r\n"
+                                 "Connection: Upgrade\r\n\r\n";
+
+    link->bev = bev;
+    link->adopted = true;
+    link->upgraded = true;
+    snprintf(link->peer, sizeof link->peer, "%s", peer ? peer : "?");
+    butte_http_takeover_watch(bev, server_gone, link);
+    bufferevent_setcb(bev, on_read, NULL, on_event, link);
+    bufferevent_write(bev, answer, sizeof answer - 1);
+    bufferevent_enable(bev, EV_READ | EV_WRITE);
+    /* bytes that arrived with the request head are already in the input
+     * buffer; a deferred read callback hands them out from the loop */
+    if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
+        bufferevent_trigger(bev, EV_READ, BEV_OPT_DEFER_CALLBACKS | BEV_TRIG_IGNORE_WATERMARKS);
+    return link;
+}
+
+/* ------------------------------------------------------------ agent side */
+
+static void
+report_fail(void *arg)
+{
+    butte_link_t *link = arg;
+
+    link->depth++;
+    fail(link, link->fail_reason);
+    leave(link);
+}
+
+butte_link_t *
+butte_link_connect(butte_loop_t *loop, const char *host, uint16_t port,
+                   const butte_link_handlers_t *handlers, void *arg, butte_err_t *err)
+{
+    char service[8];
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+    struct addrinfo *ai = NULL;
+
+    snprintf(service, sizeof service, "%u", (unsigned)port);
+    /* blocking, but only at (re)connect time and answered from /etc/hosts
+     * or the resolver cache for a configured master */
+    int rc = getaddrinfo(host, service, &hints, &ai);
+    if (rc != 0 || !ai) {
+        butte_err_set(err, BUTTE_EINVAL, "cannot resolve master host \"%s\": %s", host,
+                      gai_strerror(rc));
+        return NULL;
+    }
+    butte_link_t *link = link_new(loop, handlers, arg);
+    char ip[INET6_ADDRSTRLEN] = "?";
+    if (ai->ai_family == AF_INET6) {
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, ip, sizeof ip);
+        snprintf(link->peer, sizeof link->peer, "[%s]:%u", ip, (unsigned)port);
+    } else {
+        inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, ip, sizeof ip);
+        snprintf(link->peer, sizeof link->peer, "%s:%u", ip, (unsigned)port);
+    }
+    link->pending = evbuffer_new();
+    link->bev = bufferevent_socket_new(butte_loop_base(loop), -1, BEV_OPT_CLOSE_ON_FREE);
+    if (!link->pending || !link->bev) {
+        butte_log(link_log(), BUTTE_LOG_ERROR, "out of memory creating a link");
+        abort();
+    }
+    bufferevent_setcb(link->bev, on_read, NULL, on_event, link);
+    evbuffer_add_printf(bufferevent_get_output(link->bev),
+                        "POST /master/link HTTP/1.1\r\n"
+                        "Host: %s:%u\r\n"
+                        "Connection: Upgrade\r\n"
+                        "Upgrade: " UPGRADE_TOKEN "\r\n"
+                        "Content-Length: 0\r\n\r\n",
+                        host, (unsigned)port);
+    if (bufferevent_socket_connect(link->bev, ai->ai_addr, (int)ai->ai_addrlen) != 0) {
+        snprintf(link->fail_reason, sizeof link->fail_reason, "cannot connect to %s: %s",
+                 link->peer, strerror(errno));
+        link->fail_timer = butte_timer_start(loop, 0, false, report_fail, link);
+    } else {
+        bufferevent_enable(link->bev, EV_READ | EV_WRITE);
+    }
+    freeaddrinfo(ai);
+    return link;
+}
