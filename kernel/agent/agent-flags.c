@@ -100,22 +100,22 @@ const butte_flag_def_t butte_agent_flags[] = {
 
     { "master", BUTTE_FLAG_STRING, NULL, MASTER,
       "Master to register with: host:port, zk://host1:port1,.../path or file:///path "
-      "holding either", REQ, NULL },
+      "holding either", IMPL | REQ, NULL },
     { "zk_session_timeout", BUTTE_FLAG_DURATION, "10secs", MASTER,
       "ZooKeeper session timeout", 0, NULL },
     { "master_detector", BUTTE_FLAG_STRING, NULL, MASTER,
       "Master detector module to use instead of ZooKeeper (not with zk:// --master)", 0,
       NULL },
     { "registration_backoff_factor", BUTTE_FLAG_DURATION, "1secs", MASTER,
-      "Base of the random, doubling (re-)registration delay, capped at 1mins", 0, NULL },
+      "Base of the random, doubling (re-)registration delay, capped at 1mins", IMPL, NULL },
 
     { "resources", BUTTE_FLAG_STRING, NULL, RES,
       "Resources to offer, 'name(role):value;...' or a JSON array of Resource; detected "
-      "when not given", 0, NULL },
+      "when not given", IMPL, NULL },
     { "attributes", BUTTE_FLAG_STRING, NULL, RES,
-      "Attributes of this machine: 'name:value;...'", 0, NULL },
+      "Attributes of this machine: 'name:value;...'", IMPL, NULL },
     { "default_role", BUTTE_FLAG_STRING, "*", RES,
-      "Role of resources not given a role in --resources", 0, NULL },
+      "Role of resources not given a role in --resources", IMPL, NULL },
     { "resource_provider_config_dir", BUTTE_FLAG_PATH, NULL, RES,
       "Directory of local resource provider configurations", 0, NULL },
     { "csi_plugin_config_dir", BUTTE_FLAG_PATH, NULL, RES,
