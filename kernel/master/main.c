@@ -2,13 +2,18 @@
  * kernel/master/main.c - mesos-master: the master role's start-up.
  *
  * The common start-up (flags, logging, modules, HTTP, signals) lives in
- * kernel/core/role.c; this file holds only what is particular to the master.
+ * kernel/core/role.c; the master itself in the other kernel/master files
+ * (master.c starts it).
  */
 #include "config.h"
 
 #include <string.h>
 
 #include "core/role-internal.h"
+
+/* kernel/master/master.c, in libbutte (so mesos-local can run it too). */
+int butte_master_start(butte_role_t *role, void *arg, butte_err_t *err);
+void butte_master_stop(butte_role_t *role, void *arg);
 
 /* Mesos' rule: the replicated log lives under --work_dir, so the flag is
  * required unless the registry is kept in memory. */
@@ -33,12 +38,16 @@ validate(const butte_flags_t *flags, butte_err_t *err)
 int
 main(int argc, char **argv)
 {
+    void *master = NULL; /* the butte_master_t, set by start */
     butte_role_spec_t spec = {
         .name = "master",
         .flags = butte_master_flags,
         .nflags = butte_master_flags_count,
         .prefix = "/master",
         .validate = validate,
+        .start = butte_master_start,
+        .stop = butte_master_stop,
+        .arg = &master,
     };
 
     return butte_role_main(&spec, argc, argv);

@@ -1,0 +1,368 @@
+/*
+ * kernel/master/master-internal.h - the master role's state and the
+ * functions its files share.
+ *
+ * Files, by responsibility:
+ *   master.c          start/stop, MasterInfo, ids, small shared helpers
+ *   frameworks.c      framework lifecycle: subscribe, failover, teardown, events
+ *   scheduler-api.c   POST /api/v1/scheduler: parsing, checks, dispatch
+ *   calls.c           the non-subscribe calls (decline, revive, kill, ...)
+ *   accept.c          ACCEPT: offer and task validation, launching
+ *   offers.c          the allocator's offer callback, rescinds, offer timeout
+ *   tasks.c           task records, status updates, reconciliation
+ *   agents.c          the agent link: (re)registration, pings, removal
+ *   state-json.c      /state, /state-summary, /frameworks, /slaves, /tasks
+ *   metrics.c         /metrics/snapshot, /redirect
+ *   allocator-glue.c  --allocator/--role_sorter/--framework_sorter, ops calls
+ *
+ * Ownership: the master owns every framework, agent, offer and task; each
+ * lives in its own pool (child of the master's pool, or of its framework's
+ * for tasks) and is freed exactly where it is unlinked.  Everything runs on
+ * the one loop; nothing here blocks or takes locks.
+ */
+#ifndef BUTTE_MASTER_INTERNAL_H
+#define BUTTE_MASTER_INTERNAL_H
+
+#include <butte/allocator.h>
+#include <butte/resources.h>
+
+#include "core/http-internal.h"
+#include "core/link-internal.h"
+#include "core/role-internal.h"
+
+#include "butte/internal.pb-c.h"
+#include "mesos/v1/mesos.pb-c.h"
+#include "mesos/v1/scheduler.pb-c.h"
+
+typedef struct butte_master butte_master_t;
+typedef struct butte_mfw butte_mfw_t;
+typedef struct butte_magent butte_magent_t;
+typedef struct butte_moffer butte_moffer_t;
+typedef struct butte_mtask butte_mtask_t;
+
+/* A task the master knows: launched (STAGING) or reported by an agent. */
+struct butte_mtask {
+    butte_mtask_t *fw_prev, *fw_next;       /* in fw->tasks / fw->completed */
+    butte_mtask_t *agent_prev, *agent_next; /* in agent->tasks (live only) */
+    butte_pool_t *pool;                     /* child of the master pool */
+    butte_mfw_t *fw;
+    butte_magent_t *agent;                  /* NULL once completed */
+    char *id;
+    char *executor_id;                      /* NULL for command tasks */
+    char *role;                             /* allocation role */
+    Mesos__V1__Task *pb;                    /* name, ids, resources, labels...; in pool */
+    Mesos__V1__TaskState state;             /* the latest known state */
+    butte_pool_t *status_pool;              /* holds status; replaced per update */
+    Mesos__V1__TaskStatus *status;          /* latest status, or NULL before the first */
+    butte_resources_t *resources;           /* allocated (allocation_info set) */
+    bool recovered;                         /* resources went back to the allocator */
+    bool completed;
+};
+
+/* An outstanding offer: resources of one agent for one framework and role. */
+struct butte_moffer {
+    butte_moffer_t *prev, *next; /* in master->offers */
+    butte_pool_t *pool;
+    char *id;
+    butte_mfw_t *fw;
+    butte_magent_t *agent;
+    char *role;
+    butte_resources_t *resources; /* allocation_info.role = role */
+    butte_timer_t *timeout;       /* --offer_timeout, or NULL */
+};
+
+struct butte_mfw {
+    butte_mfw_t *prev, *next; /* in master->frameworks or master->completed */
+    butte_master_t *m;
+    butte_pool_t *pool;       /* the framework's lifetime */
+    char *id;
+    butte_pool_t *info_pool;  /* holds info and roles; replaced on re-subscribe */
+    Mesos__V1__FrameworkInfo *info; /* id set */
+    char **roles;
+    size_t n_roles;
+    char **suppressed;        /* subset of roles */
+    size_t n_suppressed;
+    bool partition_aware;
+    bool refinement;          /* RESERVATION_REFINEMENT */
+
+    butte_http_req_t *stream; /* the SUBSCRIBE stream, NULL when disconnected */
+    bool stream_json;         /* event encoding */
+    char stream_id[40];
+    butte_timer_t *heartbeat;
+    butte_timer_t *failover;  /* failover_timeout after a disconnect */
+
+    bool active;              /* known to the allocator as active */
+    bool in_allocator;
+    bool completed;
+    double registered_time, reregistered_time, unregistered_time;
+
+    butte_mtask_t *tasks;     /* live tasks */
+    butte_mtask_t *completed_tasks;
+    size_t n_tasks, n_completed_tasks;
+};
+
+struct butte_magent {
+    butte_magent_t *prev, *next; /* in master->agents */
+    butte_master_t *m;
+    butte_pool_t *pool;
+    char *id;
+    Mesos__V1__AgentInfo *info; /* id set; in pool */
+    char *hostname;
+    char *ip;                   /* HTTP address of the agent */
+    int port;
+    char *pid;                  /* "slave(1)@ip:port" */
+    char *version;
+    int *capabilities;          /* AgentInfo.Capability.Type values */
+    size_t n_capabilities;
+    butte_resources_t *total;
+    butte_link_t *link;         /* NULL while disconnected */
+    void *conn;                 /* agents.c's record of that link */
+    bool active;
+    bool in_allocator;
+    double registered_time, reregistered_time;
+    butte_timer_t *ping;
+    uint64_t ping_seq;
+    bool pong_pending;
+    int64_t missed_pings;
+    butte_mtask_t *tasks;
+    size_t n_tasks;
+};
+
+/* An agent that was removed: reconciliation answers TASK_UNREACHABLE. */
+typedef struct butte_mgone {
+    struct butte_mgone *next;
+    char *id;
+    double when;
+} butte_mgone_t;
+
+struct butte_master {
+    butte_role_t *role;
+    butte_pool_t *pool;
+    butte_loop_t *loop;
+    butte_log_t *log;
+    butte_http_t *http;
+    const butte_flags_t *flags;
+
+    char id[40];
+    Mesos__V1__MasterInfo info; /* strings in pool */
+    char *ip, *hostname, *pid, *address; /* "ip:port" */
+    uint16_t port;
+    double start_time, elected_time;
+    bool stopping; /* stop() ran: close callbacks only drop pointers */
+
+    double heartbeat_interval, offer_timeout, ping_timeout;
+    int64_t max_ping_timeouts;
+
+    uint64_t next_framework, next_agent, next_offer;
+
+    butte_mfw_t *frameworks;        /* not completed */
+    butte_mfw_t *completed;         /* newest first, at most max_completed */
+    size_t n_frameworks, n_completed;
+    butte_magent_t *agents;
+    size_t n_agents;
+    butte_moffer_t *offers;
+    size_t n_offers;
+    butte_mgone_t *gone;            /* in pool; only grows (bounded by removals) */
+
+    /* the allocator (NULL ops: none loaded, no offers are made) */
+    const butte_allocator_ops_t *aops;
+    void *astate;
+    butte_allocator_options_t aopts;
+    butte_allocator_kernel_t akernel;
+
+    /* counters for /metrics/snapshot */
+    struct {
+        uint64_t tasks_finished, tasks_failed, tasks_killed, tasks_lost, tasks_error,
+            tasks_dropped, tasks_unreachable, tasks_gone;
+        uint64_t valid_calls, invalid_calls, events, offers_declined, offers_rescinded,
+            slave_registrations, slave_reregistrations, slave_removals;
+        uint64_t tasks_launched;
+    } stats;
+};
+
+/* ---- master.c ---- */
+
+/* butte_master_start / _stop - the role's spec->start / spec->stop. */
+int butte_master_start(butte_role_t *role, void *arg, butte_err_t *err);
+void butte_master_stop(butte_role_t *role, void *arg);
+
+/* butte_master_uuid - a random RFC 4122 version 4 UUID: text (37 bytes
+ * with the NUL) and/or raw (16 bytes); either may be NULL. */
+void butte_master_uuid(char *text, uint8_t *raw);
+
+/* butte_master_pb_copy - a deep copy of msg allocated from pool (by
+ * packing and unpacking); NULL only when msg is NULL. */
+void *butte_master_pb_copy(butte_pool_t *pool, const ProtobufCMessage *msg);
+
+/* butte_master_id_valid - §0.4 rules for task/executor/framework ids;
+ * NULL when valid, else a static reason. */
+const char *butte_master_id_valid(const char *id);
+
+/* butte_master_state_terminal - a terminal TaskState (§14 row 119). */
+bool butte_master_state_terminal(Mesos__V1__TaskState s);
+
+/* butte_master_link_route - POST /master/link: hand the connection to
+ * the link layer (agents.c). */
+void butte_master_link_route(butte_http_req_t *req, void *arg);
+
+/* ---- frameworks.c ---- */
+
+butte_mfw_t *butte_master_framework(butte_master_t *m, const char *id); /* live only */
+butte_mfw_t *butte_master_completed_framework(butte_master_t *m, const char *id);
+
+/* butte_master_subscribe - handle a SUBSCRIBE whose HTTP checks passed:
+ * starts the stream on req (200), then SUBSCRIBED or ERROR + close. */
+void butte_master_subscribe(butte_master_t *m, butte_http_req_t *req,
+                            const Mesos__V1__Scheduler__Call__Subscribe *sub, bool json);
+
+/* butte_master_send_event - queue ev on fw's stream (dropped when the
+ * framework is disconnected, as Mesos does). */
+void butte_master_send_event(butte_mfw_t *fw, const Mesos__V1__Scheduler__Event *ev);
+
+/* butte_master_send_update - an UPDATE event carrying status. */
+void butte_master_send_update(butte_mfw_t *fw, const Mesos__V1__TaskStatus *status);
+
+/* butte_master_teardown - remove fw: its offers go back, its tasks are
+ * killed (ShutdownFramework to every agent), its stream ends, and it moves
+ * to the completed list. */
+void butte_master_teardown(butte_mfw_t *fw, const char *why);
+
+/* butte_master_framework_has_role - whether fw subscribed to role. */
+bool butte_master_framework_has_role(const butte_mfw_t *fw, const char *role);
+
+/* ---- scheduler-api.c ---- */
+
+void butte_master_scheduler_route(butte_http_req_t *req, void *arg);
+
+/* ---- calls.c: each returns the HTTP status to answer (202 or 4xx) and
+ * fills reason for 4xx ---- */
+
+int butte_master_call(butte_mfw_t *fw, const Mesos__V1__Scheduler__Call *call, butte_pool_t *tmp,
+                      butte_err_t *reason);
+
+/* ---- accept.c ---- */
+
+int butte_master_accept(butte_mfw_t *fw, const Mesos__V1__Scheduler__Call__Accept *accept,
+                        butte_pool_t *tmp);
+
+/* ---- offers.c ---- */
+
+/* The allocator's offer callback (ctx is the master). */
+void butte_master_offer_cb(void *ctx, const char *framework_id, const butte_allocation_t *a,
+                           size_t n);
+butte_moffer_t *butte_master_offer(butte_master_t *m, const char *id);
+
+/* butte_master_offer_remove - unlink and free o.  recover: give its
+ * resources back to the allocator with refuse_seconds (< 0: default).
+ * rescind: tell the framework (RESCIND event). */
+void butte_master_offer_remove(butte_moffer_t *o, bool recover, bool rescind,
+                               double refuse_seconds);
+
+/* Remove every offer of fw / of agent (recovering and rescinding as above). */
+void butte_master_offers_of_framework(butte_mfw_t *fw, bool recover, bool rescind);
+void butte_master_offers_of_agent(butte_magent_t *a, bool recover, bool rescind);
+
+/* ---- tasks.c ---- */
+
+butte_mtask_t *butte_master_task(const butte_mfw_t *fw, const char *task_id);
+
+/* butte_master_task_add - a new live task on agent, in state, from info
+ * (copied).  resources are copied (allocated to role). */
+butte_mtask_t *butte_master_task_add(butte_mfw_t *fw, butte_magent_t *agent,
+                                     const Mesos__V1__TaskInfo *info, const char *executor_id,
+                                     const char *role, const butte_resources_t *resources,
+                                     Mesos__V1__TaskState state);
+
+/* butte_master_task_update - record status (copied) as t's latest; a
+ * terminal state recovers its resources to the allocator once. */
+void butte_master_task_update(butte_mtask_t *t, const Mesos__V1__TaskStatus *status,
+                              Mesos__V1__TaskState latest);
+
+/* butte_master_task_complete - move t to its framework's completed list
+ * (unlinks from its agent). */
+void butte_master_task_complete(butte_mtask_t *t);
+
+/* butte_master_status - a master-generated TaskStatus (no uuid) in pool. */
+Mesos__V1__TaskStatus *butte_master_status(butte_pool_t *pool, const char *task_id,
+                                           Mesos__V1__TaskState state,
+                                           Mesos__V1__TaskStatus__Reason reason,
+                                           const char *agent_id, const char *message);
+
+/* butte_master_reconcile - answer a RECONCILE call (§A.6). */
+void butte_master_reconcile(butte_mfw_t *fw, const Mesos__V1__Scheduler__Call__Reconcile *r,
+                            butte_pool_t *tmp);
+
+/* butte_master_reconcile_one - the explicit answer for one task id. */
+void butte_master_reconcile_one(butte_mfw_t *fw, const char *task_id, const char *agent_id,
+                                butte_pool_t *tmp);
+
+/* butte_master_state_name - "TASK_RUNNING" */
+const char *butte_master_state_name(Mesos__V1__TaskState s);
+
+/* ---- agents.c ---- */
+
+butte_magent_t *butte_master_agent(butte_master_t *m, const char *id);
+
+/* butte_master_agent_send - send env to a's link; false when a is not
+ * connected (the message is dropped). */
+bool butte_master_agent_send(butte_magent_t *a, const Butte__Internal__Envelope *env);
+
+/* butte_master_agent_remove - forget a: its tasks are reported
+ * TASK_LOST/UNREACHABLE, its offers rescinded, the allocator told. */
+void butte_master_agent_remove(butte_magent_t *a, const char *why, bool unreachable);
+
+/* butte_master_agents_stop - stop timers and close links (at stop). */
+void butte_master_agents_stop(butte_master_t *m);
+
+/* ---- state-json.c / metrics.c ---- */
+
+void butte_master_routes_state(butte_master_t *m);
+void butte_master_routes_metrics(butte_master_t *m);
+json_t *butte_master_framework_json(butte_master_t *m, butte_mfw_t *fw, butte_pool_t *tmp);
+json_t *butte_master_task_json(butte_mtask_t *t, butte_pool_t *tmp);
+
+/* ---- allocator-glue.c ---- */
+
+/* butte_master_allocator_start - resolve --allocator, --role_sorter and
+ * --framework_sorter (a module loaded by --modules wins; else the
+ * first-party table), create and initialize.  Start-up error naming the
+ * flag for an unknown name. */
+int butte_master_allocator_start(butte_master_t *m, butte_err_t *err);
+
+/* Thin wrappers that do nothing when no allocator is loaded. */
+void butte_master_alloc_add_framework(butte_mfw_t *fw);
+void butte_master_alloc_update_framework(butte_mfw_t *fw);
+void butte_master_alloc_remove_framework(butte_mfw_t *fw);
+void butte_master_alloc_activate_framework(butte_mfw_t *fw, bool active);
+void butte_master_alloc_add_agent(butte_magent_t *a);
+void butte_master_alloc_remove_agent(butte_magent_t *a);
+void butte_master_alloc_activate_agent(butte_magent_t *a, bool active);
+void butte_master_alloc_recover(butte_master_t *m, const char *framework_id,
+                                const char *agent_id, const butte_resources_t *r,
+                                double refuse_seconds);
+void butte_master_alloc_suppress(butte_mfw_t *fw, char *const *roles, size_t n, bool revive);
+void butte_master_alloc_request(butte_mfw_t *fw, const Mesos__V1__Scheduler__Call__Request *r,
+                                butte_pool_t *tmp);
+void butte_master_alloc_now(butte_master_t *m);
+
+/* Doubly linked list helpers on prev/next members. */
+#define BUTTE_DL_PUSH(head, node, prev, next)                                  \
+    do {                                                                       \
+        (node)->prev = NULL;                                                   \
+        (node)->next = (head);                                                 \
+        if ((head) != NULL)                                                    \
+            (head)->prev = (node);                                             \
+        (head) = (node);                                                       \
+    } while (0)
+#define BUTTE_DL_UNLINK(head, node, prev, next)                                \
+    do {                                                                       \
+        if ((node)->prev != NULL)                                              \
+            (node)->prev->next = (node)->next;                                 \
+        else                                                                   \
+            (head) = (node)->next;                                             \
+        if ((node)->next != NULL)                                              \
+            (node)->next->prev = (node)->prev;                                 \
+        (node)->prev = (node)->next = NULL;                                    \
+    } while (0)
+
+#endif
