@@ -75,7 +75,14 @@ typedef struct butte_allocator_options {
     double allocation_interval;        /* seconds between periodic passes (--allocation_interval) */
     const char *const *fairness_excluded_resource_names; /* NULL-terminated, may be NULL */
     bool filter_gpu_resources;         /* --filter_gpu_resources */
-    const butte_resources_t *min_allocatable_resources;  /* NULL: no minimum */
+    /*
+     * --min_allocatable_resources: n_min_allocatable alternatives (as
+     * butte_min_allocatable_parse returns them); an offer is made only when
+     * the candidate resources meet at least one.  n_min_allocatable 0 (and
+     * min_allocatable NULL): no minimum.
+     */
+    const butte_quantities_t *const *min_allocatable;
+    size_t n_min_allocatable;
     size_t max_completed_frameworks;   /* --max_completed_frameworks */
     bool publish_per_framework_metrics;
     double recovery_timeout;           /* seconds; default 600 */

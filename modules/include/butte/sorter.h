@@ -113,6 +113,27 @@ typedef struct butte_sorter_ops {
     const butte_resources_t *(*allocation)(butte_sorter_t *s, const char *client,
                                            butte_pool_t *pool);
 
+    /*
+     * attach - remember an opaque caller pointer with client; foreach()
+     * hands it back, so the caller needs no name lookup per visit.
+     * Optional (the allocator then looks clients up by name).  The sorter
+     * never dereferences data.
+     */
+    void (*attach)(butte_sorter_t *s, const char *client, void *data);
+
+    /*
+     * foreach - visit the active clients in sort() order without copying
+     * them: fn(client, data, arg) gets the sorter's own copy of the name
+     * (valid until the client is removed) and the attach()ed pointer (NULL
+     * if none).  Stops early when fn returns false.  fn must not change the
+     * sorter (no allocated(), activate(), ...): callers collect changes and
+     * apply them after foreach returns.  Cost is proportional to the
+     * clients visited, not to all clients, for sorters that keep their
+     * order incrementally.  Optional: NULL means the allocator calls sort().
+     */
+    void (*foreach)(butte_sorter_t *s, bool (*fn)(const char *client, void *data, void *arg),
+                    void *arg);
+
     /* ABI 1.x: new slots go below this line, never above. */
 } butte_sorter_ops_t;
 

@@ -1,0 +1,285 @@
+/*
+ * allocators/hier-agents.c - the hierarchical allocator's agents and what
+ * is held on them: add, remove, update, (de)activate, and the per-agent
+ * record of resources allocated to each (framework, role), which keeps
+ * every agent's available resources current without recomputing them in
+ * a pass.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "allocators/hier-internal.h"
+
+/* ---- held allocations ------------------------------------------------ */
+
+hier_held_t *
+hier_held_find(hier_agent_t *a, const char *fw_id, const hier_role_t *role, bool create)
+{
+    for (size_t i = 0; i < a->nheld; i++)
+        if (a->held[i].role == role && a->held[i].fw_id == fw_id)
+            return &a->held[i];
+    if (!create)
+        return NULL;
+    if (a->nheld == a->held_cap) {
+        size_t cap = a->held_cap ? 2 * a->held_cap : 4;
+        hier_held_t *v = butte_pool_alloc(a->pool, cap * sizeof *v);
+        if (a->nheld > 0)
+            memcpy(v, a->held, a->nheld * sizeof *v);
+        a->held = v;
+        a->held_cap = cap;
+    }
+    hier_held_t *e = &a->held[a->nheld++];
+    e->fw_id = fw_id;
+    e->role = (hier_role_t *)role;
+    /* Reuse a cleared collection: agents see offers come and go all day. */
+    e->res = a->nspare > 0 ? a->spare[--a->nspare] : butte_resources_create(a->pool);
+    return e;
+}
+
+void
+hier_held_drop(hier_agent_t *a, hier_held_t *e)
+{
+    butte_resources_clear(e->res);
+    if (a->nspare == a->spare_cap) {
+        size_t cap = a->spare_cap ? 2 * a->spare_cap : 4;
+        butte_resources_t **v = butte_pool_alloc(a->pool, cap * sizeof *v);
+        if (a->nspare > 0)
+            memcpy(v, a->spare, a->nspare * sizeof *v);
+        a->spare = v;
+        a->spare_cap = cap;
+    }
+    a->spare[a->nspare++] = e->res;
+    *e = a->held[--a->nheld];
+}
+
+void
+hier_requantify(hier_agent_t *a)
+{
+    butte_quantities_subtract_all(a->avail_q, a->avail_q);
+    size_t n = butte_resources_count(a->avail);
+    for (size_t i = 0; i < n; i++) {
+        const butte_res_t *e = butte_resources_at(a->avail, i);
+        int64_t amount = 0;
+        if (e->type == BUTTE_VALUE_SCALAR) {
+            amount = e->scalar;
+        } else if (e->type == BUTTE_VALUE_RANGES) {
+            for (size_t k = 0; k < e->nranges; k++)
+                amount += (int64_t)(e->ranges[k].end - e->ranges[k].begin + 1) *
+                          BUTTE_SCALAR_SCALE;
+        } else {
+            amount = (int64_t)e->nitems * BUTTE_SCALAR_SCALE;
+        }
+        butte_quantities_add(a->avail_q, e->name, amount);
+    }
+}
+
+/* Count r (used by fw_id in role, allocated form or not) as held on a and
+ * in the sorters; it comes out of a->avail unless already_held. */
+static void
+hold(hier_t *h, hier_agent_t *a, const char *fw_id, hier_role_t *role,
+     const butte_resources_t *r, bool already_held)
+{
+    butte_pool_t *tmp = butte_pool_create(h->pool);
+    butte_resources_t *alloc = butte_resources_copy(tmp, r);
+    butte_resources_t *u = butte_resources_copy(tmp, r);
+
+    butte_resources_unallocate(u);
+    if (butte_resources_allocate(alloc, role->name, NULL) == 0) {
+        if (!already_held) {
+            butte_resources_add_all(hier_held_find(a, fw_id, role, true)->res, alloc);
+            butte_resources_subtract(a->avail, u);
+            hier_requantify(a);
+            h->k.role_sorter->allocated(h->roles_sorter, role->name, a->id, alloc);
+        }
+        if (role->fws != NULL)
+            h->k.framework_sorter->allocated(role->fws, fw_id, a->id, alloc);
+    }
+    butte_pool_destroy(tmp);
+}
+
+/* Hand everything held on a by fw_id (or by anyone, fw_id NULL) back to
+ * a->avail and out of the sorters. */
+void
+hier_release_held(hier_t *h, hier_agent_t *a, const char *fw_id)
+{
+    butte_pool_t *tmp = butte_pool_create(h->pool);
+
+    for (size_t i = a->nheld; i-- > 0;) {
+        hier_held_t *e = &a->held[i];
+        if (fw_id != NULL && e->fw_id != fw_id)
+            continue;
+        h->k.role_sorter->unallocated(h->roles_sorter, e->role->name, a->id, e->res);
+        if (e->role->fws != NULL)
+            h->k.framework_sorter->unallocated(e->role->fws, e->fw_id, a->id, e->res);
+        butte_resources_t *u = butte_resources_copy(tmp, e->res);
+        butte_resources_unallocate(u);
+        butte_resources_add_all(a->avail, u);
+        hier_held_drop(a, e);
+    }
+    hier_requantify(a);
+    butte_pool_destroy(tmp);
+}
+
+/* Split used allocations by agent and hold them.  from_agent: the agent
+ * side reports them (add_agent); else the framework side (add_framework),
+ * which must not count twice what an agent already reported. */
+void
+hier_hold_used(hier_t *h, const butte_allocation_t *used, size_t n, hier_agent_t *only)
+{
+    for (size_t i = 0; i < n; i++) {
+        const butte_allocation_t *u = &used[i];
+        hier_agent_t *a = only != NULL ? only : hier_map_get(&h->agents_by_id, u->agent_id);
+        if (a == NULL || u->role == NULL || butte_role_valid(u->role, NULL) < 0)
+            continue;
+        hier_role_t *role = hier_role_get(h, u->role);
+        const char *fw_id = butte_res_intern(u->framework_id);
+        bool known = only == NULL && hier_held_find(a, fw_id, role, false) != NULL;
+        hold(h, a, fw_id, role, u->resources, known);
+    }
+}
+
+/* ---- agents ---------------------------------------------------------- */
+
+static bool
+any_reserved(const butte_resources_t *r)
+{
+    size_t n = butte_resources_count(r);
+    for (size_t i = 0; i < n; i++)
+        if (butte_res_is_reserved(butte_resources_at(r, i)))
+            return true;
+    return false;
+}
+
+static void
+add_totals(hier_t *h, hier_agent_t *a, bool add)
+{
+    void (*fn)(butte_sorter_t *, const char *, const butte_resources_t *) =
+        add ? h->k.role_sorter->add_total : h->k.role_sorter->remove_total;
+    fn(h->roles_sorter, a->id, a->total);
+    fn = add ? h->k.framework_sorter->add_total : h->k.framework_sorter->remove_total;
+    for (size_t i = 0; i < h->roles.cap; i++)
+        if (h->roles.keys[i] != NULL) {
+            hier_role_t *r = h->roles.vals[i];
+            if (r->fws != NULL)
+                fn(r->fws, a->id, a->total);
+        }
+    if (add)
+        butte_resources_add_all(h->cluster, a->total);
+    else
+        butte_resources_subtract(h->cluster, a->total);
+}
+
+int
+hier_add_agent(void *state, const butte_allocator_agent_t *info, butte_err_t *err)
+{
+    hier_t *h = state;
+
+    if (hier_map_get(&h->agents_by_id, info->id) != NULL)
+        return butte_err_set(err, BUTTE_ECONFLICT, "agent \"%s\" is already known", info->id);
+    butte_pool_t *pool = butte_pool_create(h->pool);
+    hier_agent_t *a = butte_pool_alloc(pool, sizeof *a);
+
+    a->pool = pool;
+    a->id = butte_res_intern(info->id);
+    a->active = true;
+    a->total = butte_resources_copy(pool, info->total);
+    butte_resources_unallocate(a->total);
+    a->avail = butte_resources_copy(pool, a->total);
+    a->avail_q = butte_quantities_create(pool);
+    a->reserved = any_reserved(a->total);
+    hier_requantify(a);
+    if (h->nagents == h->agents_cap) {
+        size_t cap = h->agents_cap ? 2 * h->agents_cap : 256;
+        hier_agent_t **v = butte_pool_alloc(h->pool, cap * sizeof *v);
+        if (h->nagents > 0)
+            memcpy(v, h->agents, h->nagents * sizeof *v);
+        h->agents = v;
+        h->agents_cap = cap;
+    }
+    a->index = h->nagents;
+    h->agents[h->nagents++] = a;
+    hier_map_put(h->pool, &h->agents_by_id, a->id, a);
+    add_totals(h, a, true);
+    hier_hold_used(h, info->used, info->n_used, a);
+    hier_schedule(h, a);
+    return 0;
+}
+
+void
+hier_remove_agent(void *state, const char *agent_id)
+{
+    hier_t *h = state;
+    hier_agent_t *a = hier_map_get(&h->agents_by_id, agent_id);
+
+    if (a == NULL)
+        return;
+    hier_release_held(h, a, NULL);
+    add_totals(h, a, false);
+    if (a->dirty)
+        for (size_t i = 0; i < h->ndirty; i++)
+            if (h->dirty[i] == a) {
+                h->dirty[i] = h->dirty[--h->ndirty];
+                break;
+            }
+    h->agents[a->index] = h->agents[--h->nagents];
+    h->agents[a->index]->index = a->index;
+    hier_map_del(&h->agents_by_id, a->id);
+    hier_filters_clear_all(a);
+    butte_pool_destroy(a->pool);
+}
+
+int
+hier_update_agent(void *state, const butte_allocator_agent_t *info, butte_err_t *err)
+{
+    hier_t *h = state;
+    hier_agent_t *a = hier_map_get(&h->agents_by_id, info->id);
+
+    if (a == NULL)
+        return butte_err_set(err, BUTTE_ENOTFOUND, "agent \"%s\" is not known", info->id);
+    add_totals(h, a, false);
+    /* The old collections stay in the agent pool; totals change rarely. */
+    a->total = butte_resources_copy(a->pool, info->total);
+    butte_resources_unallocate(a->total);
+    a->reserved = any_reserved(a->total);
+    add_totals(h, a, true);
+    butte_resources_clear(a->avail);
+    butte_resources_add_all(a->avail, a->total);
+    butte_pool_t *tmp = butte_pool_create(h->pool);
+    for (size_t i = 0; i < a->nheld; i++) {
+        butte_resources_t *u = butte_resources_copy(tmp, a->held[i].res);
+        butte_resources_unallocate(u);
+        butte_resources_subtract(a->avail, u);
+    }
+    butte_pool_destroy(tmp);
+    hier_requantify(a);
+    /* A refusal was about the old resources. */
+    hier_filters_clear_all(a);
+    hier_schedule(h, a);
+    return 0;
+}
+
+static void
+set_agent_active(hier_t *h, const char *agent_id, bool active)
+{
+    hier_agent_t *a = hier_map_get(&h->agents_by_id, agent_id);
+
+    if (a == NULL || a->active == active)
+        return;
+    a->active = active;
+    if (active)
+        hier_schedule(h, a);
+}
+
+void
+hier_activate_agent(void *state, const char *agent_id)
+{
+    set_agent_active(state, agent_id, true);
+}
+
+void
+hier_deactivate_agent(void *state, const char *agent_id)
+{
+    set_agent_active(state, agent_id, false);
+}
+

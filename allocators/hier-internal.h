@@ -1,0 +1,158 @@
+/*
+ * allocators/hier-internal.h - the hierarchical (HierarchicalDRF)
+ * allocator's state, shared by hierarchical.c (bookkeeping: frameworks,
+ * roles, agents, weights, suppression) and hier-pass.c (allocation
+ * passes, refusal filters, recovered resources).
+ *
+ * Private to libhierarchical.so; nothing here is ABI.  Everything runs on
+ * the loop thread.  Ids and role names are interned (butte_res_intern):
+ * they live for the process, compare with ==, and offers can point at
+ * them after the framework or agent is gone.
+ *
+ * Memory: the allocator's pool holds roles (never freed: few, and held
+ * allocations may still name a role a framework left); each framework and
+ * each agent has a child pool that dies with it; one pass pool per pass.
+ */
+#ifndef ALLOCATORS_HIER_INTERNAL_H
+#define ALLOCATORS_HIER_INTERNAL_H
+
+#include <butte/allocator.h>
+
+typedef struct hier hier_t;
+typedef struct hier_role hier_role_t;
+typedef struct hier_fw hier_fw_t;
+typedef struct hier_agent hier_agent_t;
+
+/* string (interned) -> pointer; open addressing, backward-shift delete */
+typedef struct hier_map {
+    const char **keys;
+    void **vals;
+    size_t cap, n;
+} hier_map_t;
+
+void *hier_map_get(const hier_map_t *m, const char *key);
+void hier_map_put(butte_pool_t *pool, hier_map_t *m, const char *key, void *val);
+void hier_map_del(hier_map_t *m, const char *key);
+
+struct hier_role {
+    const char *name;           /* interned */
+    butte_sorter_t *fws;        /* this role's framework sorter */
+    size_t offering;            /* subscriptions that may be offered now */
+    double weight;
+};
+
+/* One framework's subscription to one role. */
+typedef struct hier_fwrole {
+    hier_fw_t *fw;
+    hier_role_t *role;
+    uint32_t id;                /* filter key; never reused */
+    bool suppressed;
+    bool offering;              /* active in role->fws */
+} hier_fwrole_t;
+
+struct hier_fw {
+    const char *id;             /* interned */
+    butte_pool_t *pool;
+    hier_fwrole_t **roles;
+    size_t nroles;
+    bool active;
+    uint64_t pass_gen;          /* last pass that offered to it */
+    size_t pass_slot;           /* its record in that pass */
+};
+
+/* Resources on an agent allocated to (framework, role), in allocated form. */
+typedef struct hier_held {
+    const char *fw_id;          /* interned; the framework may be unknown */
+    hier_role_t *role;
+    butte_resources_t *res;
+} hier_held_t;
+
+/* A refusal: resources fwrole declined on this agent, until expires. */
+typedef struct hier_filter {
+    uint32_t fwrole;            /* 0: empty slot */
+    bool covers_total;          /* refused >= agent total: always applies */
+    double expires;
+    const butte_resources_t *refused;
+} hier_filter_t;
+
+struct hier_agent {
+    const char *id;             /* interned */
+    butte_pool_t *pool;
+    size_t index;               /* in h->agents */
+    bool active, reserved, dirty;
+    butte_resources_t *total;
+    butte_resources_t *avail;   /* total minus everything held */
+    butte_quantities_t *avail_q;
+    hier_held_t *held;
+    size_t nheld, held_cap;
+    butte_resources_t **spare;  /* cleared collections to reuse for held */
+    size_t nspare, spare_cap;
+    hier_filter_t *filters;     /* open addressing by fwrole id */
+    size_t filter_cap, nfilters;
+    butte_pool_t *filter_pool;  /* refused sets; dropped when no filter is left */
+    const butte_resources_t *last_refused;
+};
+
+/* The pass's per-framework record of offers. */
+typedef struct hier_offer_rec {
+    const char *fw_id;
+    butte_allocation_t *v;
+    size_t n, cap;
+} hier_offer_rec_t;
+
+struct hier {
+    butte_pool_t *pool;
+    butte_loop_t *loop;
+    butte_log_t *log;
+    const butte_allocator_options_t *opts;
+    butte_allocator_kernel_t k;
+    double interval;
+    butte_sorter_t *roles_sorter;
+    hier_map_t roles, fws, agents_by_id;
+    butte_resources_t *cluster;  /* sum of agent totals, for new role sorters */
+    hier_agent_t **agents;
+    size_t nagents, agents_cap;
+    hier_agent_t **order;        /* pass scratch: agents to visit */
+    hier_agent_t **dirty;
+    size_t ndirty, order_cap;
+    bool want_full, paused, initialized;
+    bool queued;                 /* an event-driven pass is queued */
+    butte_timer_t *queued_timer; /* its one-shot timer (or a spent one) */
+    butte_timer_t *timer;
+    uint32_t next_fwrole;
+    uint64_t rng;
+    uint64_t pass_gen;
+    butte_allocator_stats_t stats;
+    uint64_t filtered;           /* candidates skipped by a filter */
+    butte_weight_t *weights;     /* weights of roles not created yet */
+    size_t nweights;
+};
+
+/* hierarchical.c */
+hier_role_t *hier_role_get(hier_t *h, const char *name);
+hier_fwrole_t *hier_fw_role(const hier_fw_t *fw, const hier_role_t *role);
+hier_held_t *hier_held_find(hier_agent_t *a, const char *fw_id, const hier_role_t *role,
+                            bool create);
+void hier_held_drop(hier_agent_t *a, hier_held_t *e);
+void hier_requantify(hier_agent_t *a);
+
+/* hier-agents.c (the agent slots too) */
+void hier_release_held(hier_t *h, hier_agent_t *a, const char *fw_id);
+void hier_hold_used(hier_t *h, const butte_allocation_t *used, size_t n, hier_agent_t *only);
+int hier_add_agent(void *state, const butte_allocator_agent_t *info, butte_err_t *err);
+void hier_remove_agent(void *state, const char *agent_id);
+int hier_update_agent(void *state, const butte_allocator_agent_t *info, butte_err_t *err);
+void hier_activate_agent(void *state, const char *agent_id);
+void hier_deactivate_agent(void *state, const char *agent_id);
+
+/* hier-pass.c */
+void hier_schedule(hier_t *h, hier_agent_t *a); /* a NULL: a full pass */
+void hier_pass(hier_t *h, bool full);
+void hier_periodic(void *arg);
+void hier_recover_resources(void *state, const char *framework_id, const char *agent_id,
+                            const butte_resources_t *resources, double refuse_seconds);
+void hier_filters_clear(hier_agent_t *a, uint32_t fwrole);
+void hier_filters_clear_all(hier_agent_t *a);
+void hier_allocate_now(void *state);
+
+#endif
