@@ -50,6 +50,26 @@ kernel_libbutte_la_SOURCES += \
 	kernel/core/role.c \
 	kernel/core/role-internal.h
 
+# --- link: the master <-> agent connection (agent work)
+kernel_libbutte_la_SOURCES += \
+	kernel/core/link.c \
+	kernel/core/link-internal.h
+
+# --- agent: the agent role in libbutte (mesos-local starts agents too);
+# resources-pb.c (mesos.v1.Resource <-> butte_resources_t) is shared with
+# the master work and listed only here.
+kernel_libbutte_la_SOURCES += \
+	kernel/core/resources-pb.c \
+	kernel/core/resources-pb.h \
+	kernel/agent/agent-internal.h \
+	kernel/agent/agent-private.h \
+	kernel/agent/agent.c \
+	kernel/agent/agent-http.c \
+	kernel/agent/launcher-internal.h \
+	kernel/agent/launcher.c \
+	kernel/agent/status-updates-internal.h \
+	kernel/agent/status-updates.c
+
 # /version reports when, by whom and from which commit this was built, as
 # Mesos does.  SOURCE_DATE_EPOCH makes it reproducible; outside a git work
 # tree the git fields stay empty and /version leaves them out.
@@ -80,7 +100,8 @@ mesos_master_SOURCES = kernel/master/main.c
 mesos_master_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 mesos_master_LDADD = kernel/libbutte.la
 mesos_agent_SOURCES = kernel/agent/main.c
-mesos_agent_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+mesos_agent_CPPFLAGS = $(AM_CPPFLAGS) $(PROTO_CPPFLAGS)
+mesos_agent_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PROTOBUF_C_CFLAGS)
 mesos_agent_LDADD = kernel/libbutte.la
 
 # mesos-slave is the agent under its legacy name (service scripts and old
@@ -198,3 +219,21 @@ kernel_libbutte_la_SOURCES += \
 	kernel/core/resources-json.c \
 	kernel/core/resources-detect.c \
 	kernel/core/attributes.c
+
+# --- master: the master role (kernel/master/*, master work).  In libbutte
+# so that mesos-local can run a master in its own process.  The allocator
+# glue includes allocators/selection.h, hence -I$(top_srcdir).
+kernel_libbutte_la_CPPFLAGS += -I$(top_srcdir)
+kernel_libbutte_la_SOURCES += \
+	kernel/master/master-internal.h \
+	kernel/master/master.c \
+	kernel/master/frameworks.c \
+	kernel/master/scheduler-api.c \
+	kernel/master/calls.c \
+	kernel/master/accept.c \
+	kernel/master/offers.c \
+	kernel/master/tasks.c \
+	kernel/master/agents.c \
+	kernel/master/state-json.c \
+	kernel/master/metrics.c \
+	kernel/master/allocator-glue.c

@@ -46,6 +46,18 @@ tests_unit_resources_LDADD = $(UNIT_LDADD)
 tests_unit_resources_parse_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_resources_parse_LDADD = $(UNIT_LDADD)
 
+# --- agent tests (the link, the agent role, mesos-local)
+check_PROGRAMS += tests/unit/link
+TESTS += tests/unit/link
+tests_unit_link_CPPFLAGS = $(AM_CPPFLAGS) $(PROTO_CPPFLAGS)
+tests_unit_link_CFLAGS = $(UNIT_CFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS) $(PROTOBUF_C_CFLAGS)
+tests_unit_link_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS) $(PROTOBUF_C_LIBS)
+AGENT_INTEGRATION_TESTS = \
+	tests/integration/agent-state.sh \
+	tests/integration/agent-register.sh
+TESTS += $(AGENT_INTEGRATION_TESTS)
+EXTRA_DIST += $(AGENT_INTEGRATION_TESTS)
+
 # --- module ABI tests (deliberately broken modules)
 # Each is a real shared module (hence -rpath), never installed; the loader
 # test finds them in BUTTE_TEST_MODDIR.  "-module" is repeated literally
@@ -101,3 +113,28 @@ INTEGRATION_TESTS = \
 	tests/integration/template-out-of-tree.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/lib.sh $(INTEGRATION_TESTS)
+
+# --- scheduler end-to-end tests (a v1 scheduler in Python's standard
+# library, JSON and protobuf, against mesos-local or a master and an agent)
+SCHED_TESTS = \
+	tests/integration/sched-e2e.sh \
+	tests/integration/sched-errors.sh
+TESTS += $(SCHED_TESTS)
+EXTRA_DIST += $(SCHED_TESTS) \
+	tests/integration/pysched.py \
+	tests/integration/pyproto.py
+
+# --- allocator tests (the allocators/ modules through the loader)
+check_PROGRAMS += tests/unit/allocator tests/unit/sorter
+TESTS += tests/unit/allocator tests/unit/sorter
+tests_unit_allocator_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_allocator_LDADD = $(UNIT_LDADD) -lm
+tests_unit_sorter_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_sorter_LDADD = $(UNIT_LDADD)
+
+# --- master tests (the master alone: scheduler API rules, operator endpoints)
+MASTER_TESTS = \
+	tests/integration/master-scheduler-api.sh \
+	tests/integration/master-state.sh
+TESTS += $(MASTER_TESTS)
+EXTRA_DIST += $(MASTER_TESTS)

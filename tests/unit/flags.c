@@ -519,9 +519,9 @@ collect(const butte_flag_def_t *def, const char *value, butte_flag_source_t src,
 
 START_TEST(visiting_and_unimplemented)
 {
-    butte_flags_t *f = load(MASTER, NULL, "--port=6000", "--allocation_interval=2secs",
+    butte_flags_t *f = load(MASTER, NULL, "--port=6000", "--zk_session_timeout=20secs",
                             "--max_completed_frameworks=50", "--registry_gc_interval=900secs",
-                            "--offer_timeout=1mins", NULL);
+                            "--agent_removal_rate_limit=1/10mins", NULL);
     struct seen all = { 0 }, todo = { 0 };
     size_t with_value = 0;
 
@@ -537,8 +537,8 @@ START_TEST(visiting_and_unimplemented)
     /* Set to its default (even spelled differently) is not "away from it". */
     butte_flags_unimplemented(f, collect, &todo);
     ck_assert_uint_eq(todo.count, 2);
-    ck_assert_str_eq(todo.names[0], "allocation_interval");
-    ck_assert_str_eq(todo.names[1], "offer_timeout");
+    ck_assert_str_eq(todo.names[0], "zk_session_timeout");
+    ck_assert_str_eq(todo.names[1], "agent_removal_rate_limit");
 }
 END_TEST
 
