@@ -31,6 +31,7 @@ struct butte_loop {
     int stop_signal;
     pthread_mutex_t lock;
     struct post *head, *tail; /* posted from other threads, FIFO */
+    struct defer *defers;     /* deferred calls not run yet */
 };
 
 struct butte_timer {
@@ -40,6 +41,8 @@ struct butte_timer {
 };
 
 struct defer {
+    struct defer *next, *prev; /* the loop's pending list, freed by destroy */
+    butte_loop_t *loop;
     butte_loop_fn fn;
     void *arg;
 };
@@ -149,6 +152,11 @@ butte_loop_destroy(butte_loop_t *loop)
         loop->head = p->next;
         free(p);
     }
+    while (loop->defers != NULL) {
+        struct defer *d = loop->defers;
+        loop->defers = d->next;
+        free(d);
+    }
     if (loop->base != NULL)
         event_base_free(loop->base);
     pthread_mutex_destroy(&loop->lock);
@@ -207,6 +215,12 @@ run_defer(evutil_socket_t fd, short what, void *arg)
     butte_loop_fn fn = d->fn;
     void *fn_arg = d->arg;
 
+    if (d->prev != NULL)
+        d->prev->next = d->next;
+    else
+        d->loop->defers = d->next;
+    if (d->next != NULL)
+        d->next->prev = d->prev;
     free(d);
     fn(fn_arg);
 }
@@ -215,13 +229,24 @@ void
 butte_loop_defer(butte_loop_t *loop, butte_loop_fn fn, void *arg)
 {
     struct defer *d = malloc(sizeof *d);
-    struct timeval zero = { 0, 0 };
+    /* Not zero: libevent activates a zero-timeout event_base_once at once,
+     * in the same dispatch round, so a callback that defers again (an
+     * allocation pass whose offers are declined on the spot) would starve
+     * I/O and timers.  One microsecond goes through the timer heap and runs
+     * after the next poll. */
+    struct timeval next_round = { 0, 1 };
 
     if (d == NULL)
         abort();
     d->fn = fn;
     d->arg = arg;
-    if (event_base_once(loop->base, -1, EV_TIMEOUT, run_defer, d, &zero) != 0)
+    d->loop = loop;
+    d->prev = NULL;
+    d->next = loop->defers;
+    if (loop->defers != NULL)
+        loop->defers->prev = d;
+    loop->defers = d;
+    if (event_base_once(loop->base, -1, EV_TIMEOUT, run_defer, d, &next_round) != 0)
         abort();
 }
 

@@ -61,6 +61,49 @@ START_TEST(defer_runs_after_current_callback)
 }
 END_TEST
 
+struct starve {
+    butte_loop_t *loop;
+    int rounds;
+    bool timer_fired;
+};
+
+static void
+redefer(void *arg)
+{
+    struct starve *st = arg;
+
+    st->rounds++;
+    if (!st->timer_fired)
+        butte_loop_defer(st->loop, redefer, st);
+}
+
+static void
+timer_stops(void *arg)
+{
+    struct starve *st = arg;
+
+    st->timer_fired = true;
+    butte_loop_stop(st->loop);
+}
+
+/* A callback that keeps deferring itself (an allocation pass whose offers
+ * are declined at once) must not starve timers and I/O. */
+START_TEST(self_deferring_callback_does_not_starve_timers)
+{
+    struct starve st = { 0 };
+    butte_timer_t *t;
+
+    st.loop = butte_loop_create(NULL);
+    butte_loop_defer(st.loop, redefer, &st);
+    t = butte_timer_start(st.loop, 0.01, false, timer_stops, &st);
+    butte_loop_run(st.loop); /* the tcase timeout is the deadline */
+    ck_assert(st.timer_fired);
+    ck_assert_int_gt(st.rounds, 1);
+    butte_timer_stop(t);
+    butte_loop_destroy(st.loop);
+}
+END_TEST
+
 static void
 posted(void *arg)
 {
@@ -124,6 +167,7 @@ main(void)
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, repeating_timer_fires_until_stopped);
     tcase_add_test(tc, defer_runs_after_current_callback);
+    tcase_add_test(tc, self_deferring_callback_does_not_starve_timers);
     tcase_add_test(tc, posts_from_threads_all_arrive);
     tcase_add_test(tc, sigterm_stops_the_loop);
     suite_add_tcase(s, tc);
