@@ -203,6 +203,8 @@ kernel_libbutte_la_SOURCES += \
 	kernel/core/pbjson-decode.c \
 	kernel/core/pbjson-encode.c \
 	kernel/core/recordio.c
+# --- pbcheck: names the field when binary protobuf does not unpack
+kernel_libbutte_la_SOURCES += kernel/core/pbcheck.c
 butte_HEADERS += \
 	modules/include/butte/pbjson.h \
 	modules/include/butte/recordio.h

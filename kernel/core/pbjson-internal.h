@@ -44,6 +44,16 @@ ProtobufCMessage *butte_pbjson_new_message(butte_pool_t *pool,
 char *butte_base64_encode(const uint8_t *data, size_t len);
 long butte_base64_decode(const char *text, size_t len, uint8_t *out);
 
+/* butte_pb_diagnose (pbcheck.c) - after protobuf-c failed to unpack
+ * len bytes of data as desc: walk the wire bytes with the descriptor and
+ * fill err with the first fault, by dotted path ("missing required field
+ * \"acknowledge.uuid\"", or "malformed protobuf \"<type>\": field
+ * \"<path>\": <what>").  Returns BUTTE_EINVAL when it found one, 0 when
+ * the bytes look valid (err untouched).  err may be NULL.  Uses malloc for
+ * merged sub-messages, freed before it returns. */
+int butte_pb_diagnose(const ProtobufCMessageDescriptor *desc, const void *data, size_t len,
+                      butte_err_t *err);
+
 /* Abort with one log line: the jansson constructors return NULL only when
  * out of memory, which Butte does not handle (see pool.h). */
 json_t *butte_pbjson_must(json_t *j);

@@ -49,10 +49,15 @@ butte_pb_decode(butte_pool_t *pool, const ProtobufCMessageDescriptor *desc,
 
     butte_pb_allocator(pool, &a);
     msg = protobuf_c_message_unpack(desc, &a, len, data);
-    if (msg == NULL)
+    if (msg == NULL) {
+        /* protobuf-c says only "failed": walk the bytes again to name the
+         * field, worded as the JSON converter words it (pbcheck.c) */
+        if (butte_pb_diagnose(desc, data, len, err) != 0)
+            return BUTTE_EINVAL;
         return butte_err_set(err, BUTTE_EINVAL,
                              "cannot parse %zu bytes as protobuf \"%s\": malformed"
                              " or a required field is missing", len, desc->name);
+    }
     *out = msg;
     return 0;
 }

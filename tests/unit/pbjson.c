@@ -577,6 +577,295 @@ START_TEST(json_value_variant_and_allocator)
 }
 END_TEST
 
+/* ------------------------------------------------------------------
+ * Binary protobuf that does not unpack: butte_pb_decode names the field
+ * (kernel/core/pbcheck.c), worded as the JSON converter words it.  The
+ * bytes are written by hand, field numbers looked up by name. */
+
+typedef struct {
+    uint8_t b[2048];
+    size_t n;
+} wire_t;
+
+static void
+w_varint(wire_t *w, uint64_t v)
+{
+    do {
+        ck_assert_uint_lt(w->n, sizeof w->b);
+        w->b[w->n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v != 0);
+}
+
+static uint32_t
+fid(const ProtobufCMessageDescriptor *d, const char *name)
+{
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(d, name);
+
+    ck_assert_msg(f != NULL, "%s has no field %s", d->name, name);
+    return f->id;
+}
+
+/* A length-delimited field (string, bytes, message) of d named name. */
+static void
+w_bytes(wire_t *w, const ProtobufCMessageDescriptor *d, const char *name, const void *data,
+        size_t len)
+{
+    w_varint(w, (uint64_t)fid(d, name) << 3 | 2);
+    w_varint(w, len);
+    ck_assert_uint_le(w->n + len, sizeof w->b);
+    memcpy(w->b + w->n, data, len);
+    w->n += len;
+}
+
+static void
+w_str(wire_t *w, const ProtobufCMessageDescriptor *d, const char *name, const char *s)
+{
+    w_bytes(w, d, name, s, strlen(s));
+}
+
+static void
+w_msg(wire_t *w, const ProtobufCMessageDescriptor *d, const char *name, const wire_t *sub)
+{
+    w_bytes(w, d, name, sub->b, sub->n);
+}
+
+/* An enum or integer field. */
+static void
+w_int(wire_t *w, const ProtobufCMessageDescriptor *d, const char *name, uint64_t v)
+{
+    w_varint(w, (uint64_t)fid(d, name) << 3);
+    w_varint(w, v);
+}
+
+/* A message {value: v} (TaskID, AgentID, OfferID, FrameworkID). */
+static wire_t
+w_id(const ProtobufCMessageDescriptor *d, const char *v)
+{
+    wire_t w = { .n = 0 };
+
+    w_str(&w, d, "value", v);
+    return w;
+}
+
+/* butte_pb_decode of w as desc fails with exactly want. */
+static void
+pb_fails_with(const ProtobufCMessageDescriptor *desc, const void *data, size_t len,
+              const char *want)
+{
+    ProtobufCMessage *msg = NULL;
+    butte_err_t err = { 0 };
+
+    ck_assert_int_eq(butte_pb_decode(pool, desc, data, len, &msg, &err), BUTTE_EINVAL);
+    ck_assert_ptr_null(msg);
+    ck_assert_str_eq(err.msg, want);
+}
+
+/* butte_pb_decode of w as desc fails with every one of the parts. */
+static void
+pb_fails_naming(const ProtobufCMessageDescriptor *desc, const void *data, size_t len,
+                const char *part1, const char *part2)
+{
+    ProtobufCMessage *msg = NULL;
+    butte_err_t err = { 0 };
+
+    ck_assert_int_eq(butte_pb_decode(pool, desc, data, len, &msg, &err), BUTTE_EINVAL);
+    ck_assert_ptr_null(msg);
+    ck_assert_msg(strstr(err.msg, part1) != NULL, "\"%s\" lacks \"%s\"", err.msg, part1);
+    ck_assert_msg(part2 == NULL || strstr(err.msg, part2) != NULL, "\"%s\" lacks \"%s\"",
+                  err.msg, part2);
+}
+
+#define ACK_DESC (&mesos__v1__scheduler__call__acknowledge__descriptor)
+#define TASK_DESC (&mesos__v1__task_info__descriptor)
+#define OP_DESC (&mesos__v1__offer__operation__descriptor)
+
+START_TEST(pb_missing_required_nested)
+{
+    wire_t call = { .n = 0 }, ack = { .n = 0 }, sub = { .n = 0 }, fi = { .n = 0 };
+    wire_t agent = w_id(&mesos__v1__agent_id__descriptor, "a1");
+    wire_t taskid = w_id(&mesos__v1__task_id__descriptor, "t1");
+    wire_t fw = w_id(&mesos__v1__framework_id__descriptor, "f1");
+
+    /* ACKNOWLEDGE without acknowledge.uuid: the JSON wording, exactly */
+    w_int(&call, CALL_DESC, "type", MESOS__V1__SCHEDULER__CALL__TYPE__ACKNOWLEDGE);
+    w_msg(&call, CALL_DESC, "framework_id", &fw);
+    w_msg(&ack, ACK_DESC, "agent_id", &agent);
+    w_msg(&ack, ACK_DESC, "task_id", &taskid);
+    w_msg(&call, CALL_DESC, "acknowledge", &ack);
+    pb_fails_with(CALL_DESC, call.b, call.n, "missing required field \"acknowledge.uuid\"");
+    decode_fails(CALL_DESC,
+                 "{\"type\":\"ACKNOWLEDGE\",\"framework_id\":{\"value\":\"f1\"},"
+                 "\"acknowledge\":{\"agent_id\":{\"value\":\"a1\"},\"task_id\":{\"value\":\"t1\"}}}",
+                 0, "missing required field \"acknowledge.uuid\"");
+
+    /* two levels down: subscribe.framework_info.user */
+    call.n = 0;
+    w_int(&call, CALL_DESC, "type", MESOS__V1__SCHEDULER__CALL__TYPE__SUBSCRIBE);
+    w_str(&fi, &mesos__v1__framework_info__descriptor, "name", "no-user");
+    w_msg(&sub, &mesos__v1__scheduler__call__subscribe__descriptor, "framework_info", &fi);
+    w_msg(&call, CALL_DESC, "subscribe", &sub);
+    pb_fails_with(CALL_DESC, call.b, call.n,
+                  "missing required field \"subscribe.framework_info.user\"");
+
+    /* a required sub-message missing entirely, and an empty one (its own
+     * required field is then the missing one) */
+    call.n = 0;
+    sub.n = 0;
+    w_int(&call, CALL_DESC, "type", MESOS__V1__SCHEDULER__CALL__TYPE__SUBSCRIBE);
+    w_msg(&call, CALL_DESC, "subscribe", &sub);
+    pb_fails_with(CALL_DESC, call.b, call.n,
+                  "missing required field \"subscribe.framework_info\"");
+    pb_fails_with(&mesos__v1__task_id__descriptor, "", 0, "missing required field \"value\"");
+
+    /* a singular message sent twice: protobuf-c unpacks (and checks) each
+     * occurrence before merging them, so a half without its uuid is named
+     * even when the other half carries one */
+    {
+        wire_t a1 = { .n = 0 }, a2 = { .n = 0 };
+
+        call.n = 0;
+        w_int(&call, CALL_DESC, "type", MESOS__V1__SCHEDULER__CALL__TYPE__ACKNOWLEDGE);
+        w_msg(&a1, ACK_DESC, "agent_id", &agent);
+        w_msg(&a1, ACK_DESC, "task_id", &taskid);
+        w_msg(&a2, ACK_DESC, "agent_id", &agent);
+        w_msg(&a2, ACK_DESC, "task_id", &taskid);
+        w_str(&a2, ACK_DESC, "uuid", "0123456789abcdef");
+        w_msg(&call, CALL_DESC, "acknowledge", &a2);
+        w_msg(&call, CALL_DESC, "acknowledge", &a1);
+        pb_fails_with(CALL_DESC, call.b, call.n, "missing required field \"acknowledge.uuid\"");
+    }
+}
+END_TEST
+
+START_TEST(pb_missing_required_repeated)
+{
+    wire_t call = { .n = 0 }, accept = { .n = 0 }, op = { .n = 0 }, launch = { .n = 0 };
+    wire_t t0 = { .n = 0 }, t1 = { .n = 0 };
+    wire_t agent = w_id(&mesos__v1__agent_id__descriptor, "a1");
+    wire_t taskid = w_id(&mesos__v1__task_id__descriptor, "t0");
+    wire_t offer = w_id(&mesos__v1__offer_id__descriptor, "o1");
+    wire_t fw = w_id(&mesos__v1__framework_id__descriptor, "f1");
+
+    /* task_infos[0] is complete, task_infos[1] lacks its task_id */
+    w_str(&t0, TASK_DESC, "name", "t0");
+    w_msg(&t0, TASK_DESC, "task_id", &taskid);
+    w_msg(&t0, TASK_DESC, "agent_id", &agent);
+    w_str(&t1, TASK_DESC, "name", "t1");
+    w_msg(&t1, TASK_DESC, "agent_id", &agent);
+    w_msg(&launch, &mesos__v1__offer__operation__launch__descriptor, "task_infos", &t0);
+    w_msg(&launch, &mesos__v1__offer__operation__launch__descriptor, "task_infos", &t1);
+    w_int(&op, OP_DESC, "type", MESOS__V1__OFFER__OPERATION__TYPE__LAUNCH);
+    w_msg(&op, OP_DESC, "launch", &launch);
+    w_msg(&accept, &mesos__v1__scheduler__call__accept__descriptor, "offer_ids", &offer);
+    w_msg(&accept, &mesos__v1__scheduler__call__accept__descriptor, "operations", &op);
+    w_int(&call, CALL_DESC, "type", MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT);
+    w_msg(&call, CALL_DESC, "framework_id", &fw);
+    w_msg(&call, CALL_DESC, "accept", &accept);
+    pb_fails_with(CALL_DESC, call.b, call.n,
+                  "missing required field \"accept.operations[0].launch.task_infos[1].task_id\"");
+
+    /* the same launch as the second operation: the index follows */
+    accept.n = 0;
+    call.n = 0;
+    {
+        wire_t ok_op = { .n = 0 }, ok_launch = { .n = 0 };
+
+        w_msg(&ok_launch, &mesos__v1__offer__operation__launch__descriptor, "task_infos", &t0);
+        w_int(&ok_op, OP_DESC, "type", MESOS__V1__OFFER__OPERATION__TYPE__LAUNCH);
+        w_msg(&ok_op, OP_DESC, "launch", &ok_launch);
+        w_msg(&accept, &mesos__v1__scheduler__call__accept__descriptor, "operations", &ok_op);
+    }
+    w_msg(&accept, &mesos__v1__scheduler__call__accept__descriptor, "operations", &op);
+    w_int(&call, CALL_DESC, "type", MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT);
+    w_msg(&call, CALL_DESC, "accept", &accept);
+    pb_fails_with(CALL_DESC, call.b, call.n,
+                  "missing required field \"accept.operations[1].launch.task_infos[1].task_id\"");
+
+    /* a repeated message inside a repeated message: resources[2].name */
+    {
+        wire_t t = { .n = 0 }, r = { .n = 0 }, bad = { .n = 0 };
+
+        w_str(&r, &mesos__v1__resource__descriptor, "name", "cpus");
+        w_int(&r, &mesos__v1__resource__descriptor, "type", MESOS__V1__VALUE__TYPE__SCALAR);
+        w_int(&bad, &mesos__v1__resource__descriptor, "type", MESOS__V1__VALUE__TYPE__SCALAR);
+        w_str(&t, TASK_DESC, "name", "t");
+        w_msg(&t, TASK_DESC, "task_id", &taskid);
+        w_msg(&t, TASK_DESC, "agent_id", &agent);
+        w_msg(&t, TASK_DESC, "resources", &r);
+        w_msg(&t, TASK_DESC, "resources", &r);
+        w_msg(&t, TASK_DESC, "resources", &bad);
+        pb_fails_with(TASK_DESC, t.b, t.n, "missing required field \"resources[2].name\"");
+    }
+}
+END_TEST
+
+START_TEST(pb_malformed_and_truncated)
+{
+    static const uint8_t junk[] = { 0x0a, 0xff, 0x01 };
+    static const uint8_t huge[] = { 0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01 };
+    static const uint8_t wire7[] = { 0x0f, 0x01, 0x02 };
+    static const uint8_t endless[] = { 0x10, 0xff, 0xff };
+    static const uint8_t tagcut[] = { 0x10, 0x01, 0x80 };
+    static const uint8_t fixedcut[] = { 0x09, 0x01, 0x02 };
+    /* framework_id (a message) sent as a varint */
+    static const uint8_t wrongwt[] = { 0x08, 0x03, 0x10, 0x01 };
+    wire_t call = { .n = 0 }, accept = { .n = 0 }, op = { .n = 0 };
+    size_t cut;
+
+    /* the Call's first field (framework_id) claims 255 bytes, 1 is there */
+    pb_fails_naming(CALL_DESC, junk, sizeof junk, "mesos.v1.scheduler.Call",
+                    "field \"framework_id\": length 255 runs past the end (0 bytes left)");
+    pb_fails_naming(CALL_DESC, huge, sizeof huge, "field \"framework_id\"", "runs past the end");
+    pb_fails_naming(CALL_DESC, wire7, sizeof wire7, "field \"framework_id\"",
+                    "invalid wire type 7");
+    pb_fails_naming(CALL_DESC, endless, sizeof endless, "field \"type\"",
+                    "a varint runs past the end");
+    pb_fails_naming(CALL_DESC, tagcut, sizeof tagcut, "a field tag runs past the end", NULL);
+    pb_fails_naming(&mesos__v1__value__scalar__descriptor, fixedcut, sizeof fixedcut,
+                    "field \"value\"", "8-byte value runs past the end (2 bytes left)");
+    pb_fails_naming(&mesos__v1__task_id__descriptor, wrongwt, sizeof wrongwt,
+                    "field \"value\"", "wire type 0 where the field's type needs 2");
+
+    /* truncated deep inside: the outer lengths are right, the operation's
+     * launch claims more than the operation holds */
+    w_int(&op, OP_DESC, "type", MESOS__V1__OFFER__OPERATION__TYPE__LAUNCH);
+    w_varint(&op, (uint64_t)fid(OP_DESC, "launch") << 3 | 2);
+    w_varint(&op, 40);
+    w_varint(&op, 0x0a);
+    w_msg(&accept, &mesos__v1__scheduler__call__accept__descriptor, "operations", &op);
+    w_msg(&accept, &mesos__v1__scheduler__call__accept__descriptor, "operations", &op);
+    w_int(&call, CALL_DESC, "type", MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT);
+    w_msg(&call, CALL_DESC, "accept", &accept);
+    pb_fails_naming(CALL_DESC, call.b, call.n,
+                    "field \"accept.operations[0].launch\": length 40 runs past the end", NULL);
+
+    /* a valid message cut short anywhere fails, never crashes, and never
+     * blames a field that is not in the Call */
+    call.n = 0;
+    w_int(&call, CALL_DESC, "type", MESOS__V1__SCHEDULER__CALL__TYPE__ACKNOWLEDGE);
+    {
+        wire_t ack = { .n = 0 };
+        wire_t agent = w_id(&mesos__v1__agent_id__descriptor, "agent-1");
+        wire_t taskid = w_id(&mesos__v1__task_id__descriptor, "task-1");
+
+        w_msg(&ack, ACK_DESC, "agent_id", &agent);
+        w_msg(&ack, ACK_DESC, "task_id", &taskid);
+        w_str(&ack, ACK_DESC, "uuid", "0123456789abcdef");
+        w_msg(&call, CALL_DESC, "acknowledge", &ack);
+    }
+    for (cut = 1; cut < call.n; cut++) {
+        ProtobufCMessage *msg = NULL;
+        butte_err_t err = { 0 };
+
+        if (butte_pb_decode(pool, CALL_DESC, call.b, cut, &msg, &err) == 0)
+            continue; /* cut between fields: a valid (shorter) Call */
+        ck_assert_msg(strstr(err.msg, "acknowledge") != NULL || strstr(err.msg, "type") != NULL,
+                      "cut at %zu: %s", cut, err.msg);
+    }
+}
+END_TEST
+
 int
 main(void)
 {
@@ -603,6 +892,9 @@ main(void)
     tcase_add_test(tc, binary_round_trip);
     tcase_add_test(tc, easy_to_get_wrong_numbers);
     tcase_add_test(tc, json_value_variant_and_allocator);
+    tcase_add_test(tc, pb_missing_required_nested);
+    tcase_add_test(tc, pb_missing_required_repeated);
+    tcase_add_test(tc, pb_malformed_and_truncated);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
