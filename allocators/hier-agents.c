@@ -11,10 +11,36 @@
 
 #include "allocators/hier-internal.h"
 
+/* ---- recycled collections -------------------------------------------- */
+
+butte_resources_t *
+hier_res_take(hier_t *h)
+{
+    if (h->nfree_res > 0)
+        return h->free_res[--h->nfree_res];
+    return butte_resources_create(h->pool);
+}
+
+void
+hier_res_give(hier_t *h, butte_resources_t *r)
+{
+    butte_resources_clear(r);
+    if (h->nfree_res == h->free_res_cap) {
+        size_t cap = h->free_res_cap ? 2 * h->free_res_cap : 256;
+        butte_resources_t **v = butte_pool_alloc(h->pool, cap * sizeof *v);
+        if (h->nfree_res > 0)
+            memcpy(v, h->free_res, h->nfree_res * sizeof *v);
+        h->free_res = v;
+        h->free_res_cap = cap;
+    }
+    h->free_res[h->nfree_res++] = r;
+}
+
 /* ---- held allocations ------------------------------------------------ */
 
 hier_held_t *
-hier_held_find(hier_agent_t *a, const char *fw_id, const hier_role_t *role, bool create)
+hier_held_find(hier_t *h, hier_agent_t *a, const char *fw_id, const hier_role_t *role,
+               bool create)
 {
     for (size_t i = 0; i < a->nheld; i++)
         if (a->held[i].role == role && a->held[i].fw_id == fw_id)
@@ -32,24 +58,54 @@ hier_held_find(hier_agent_t *a, const char *fw_id, const hier_role_t *role, bool
     hier_held_t *e = &a->held[a->nheld++];
     e->fw_id = fw_id;
     e->role = (hier_role_t *)role;
-    /* Reuse a cleared collection: agents see offers come and go all day. */
-    e->res = a->nspare > 0 ? a->spare[--a->nspare] : butte_resources_create(a->pool);
+    /* A recycled collection: agents see offers come and go all day. */
+    e->res = hier_res_take(h);
+    e->shared_pass = 0;
     return e;
 }
 
-void
-hier_held_drop(hier_agent_t *a, hier_held_t *e)
+static bool
+held_shared(const hier_t *h, const hier_held_t *e)
 {
-    butte_resources_clear(e->res);
-    if (a->nspare == a->spare_cap) {
-        size_t cap = a->spare_cap ? 2 * a->spare_cap : 4;
-        butte_resources_t **v = butte_pool_alloc(a->pool, cap * sizeof *v);
-        if (a->nspare > 0)
-            memcpy(v, a->spare, a->nspare * sizeof *v);
-        a->spare = v;
-        a->spare_cap = cap;
+    return h->in_pass && e->shared_pass == h->pass_gen;
+}
+
+void
+hier_offered_push(hier_t *h, butte_resources_t *r)
+{
+    if (h->noffered == h->offered_cap) {
+        size_t cap = h->offered_cap ? 2 * h->offered_cap : 256;
+        butte_resources_t **v = butte_pool_alloc(h->pool, cap * sizeof *v);
+        if (h->noffered > 0)
+            memcpy(v, h->offered, h->noffered * sizeof *v);
+        h->offered = v;
+        h->offered_cap = cap;
     }
-    a->spare[a->nspare++] = e->res;
+    h->offered[h->noffered++] = r;
+}
+
+void
+hier_held_own(hier_t *h, hier_held_t *e)
+{
+    if (!held_shared(h, e))
+        return;
+    /* An offer callback is changing what a not yet sent (or being sent)
+     * offer shows: the holding takes a copy, the offer keeps the
+     * original, which the pass gives back after the callbacks. */
+    butte_resources_t *c = hier_res_take(h);
+    butte_resources_add_all(c, e->res);
+    hier_offered_push(h, e->res);
+    e->res = c;
+    e->shared_pass = 0;
+}
+
+void
+hier_held_drop(hier_t *h, hier_agent_t *a, hier_held_t *e)
+{
+    if (held_shared(h, e))
+        hier_offered_push(h, e->res); /* the offer still shows it */
+    else
+        hier_res_give(h, e->res);
     *e = a->held[--a->nheld];
 }
 
@@ -87,7 +143,9 @@ hold(hier_t *h, hier_agent_t *a, const char *fw_id, hier_role_t *role,
     butte_resources_unallocate(u);
     if (butte_resources_allocate(alloc, role->name, NULL) == 0) {
         if (!already_held) {
-            butte_resources_add_all(hier_held_find(a, fw_id, role, true)->res, alloc);
+            hier_held_t *e = hier_held_find(h, a, fw_id, role, true);
+            hier_held_own(h, e);
+            butte_resources_add_all(e->res, alloc);
             butte_resources_subtract(a->avail, u);
             hier_requantify(a);
             h->k.role_sorter->allocated(h->roles_sorter, role->name, a->id, alloc);
@@ -103,8 +161,6 @@ hold(hier_t *h, hier_agent_t *a, const char *fw_id, hier_role_t *role,
 void
 hier_release_held(hier_t *h, hier_agent_t *a, const char *fw_id)
 {
-    butte_pool_t *tmp = butte_pool_create(h->pool);
-
     for (size_t i = a->nheld; i-- > 0;) {
         hier_held_t *e = &a->held[i];
         if (fw_id != NULL && e->fw_id != fw_id)
@@ -112,18 +168,20 @@ hier_release_held(hier_t *h, hier_agent_t *a, const char *fw_id)
         h->k.role_sorter->unallocated(h->roles_sorter, e->role->name, a->id, e->res);
         if (e->role->fws != NULL)
             h->k.framework_sorter->unallocated(e->role->fws, e->fw_id, a->id, e->res);
-        butte_resources_t *u = butte_resources_copy(tmp, e->res);
-        butte_resources_unallocate(u);
-        butte_resources_add_all(a->avail, u);
-        hier_held_drop(a, e);
+        /* The entry is dropped anyway: unallocate its own collection. */
+        hier_held_own(h, e);
+        butte_resources_unallocate(e->res);
+        butte_resources_add_all(a->avail, e->res);
+        hier_held_drop(h, a, e);
     }
     hier_requantify(a);
-    butte_pool_destroy(tmp);
 }
 
-/* Split used allocations by agent and hold them.  from_agent: the agent
- * side reports them (add_agent); else the framework side (add_framework),
- * which must not count twice what an agent already reported. */
+/* Hold used allocations.  only non-NULL: the agent side reports them
+ * (add_agent), all on that agent; NULL: the framework side
+ * (add_framework), which must not count twice what an agent already
+ * reported, so a (framework, role) already held there only joins the
+ * framework sorter. */
 void
 hier_hold_used(hier_t *h, const butte_allocation_t *used, size_t n, hier_agent_t *only)
 {
@@ -134,7 +192,7 @@ hier_hold_used(hier_t *h, const butte_allocation_t *used, size_t n, hier_agent_t
             continue;
         hier_role_t *role = hier_role_get(h, u->role);
         const char *fw_id = butte_res_intern(u->framework_id);
-        bool known = only == NULL && hier_held_find(a, fw_id, role, false) != NULL;
+        bool known = only == NULL && hier_held_find(h, a, fw_id, role, false) != NULL;
         hold(h, a, fw_id, role, u->resources, known);
     }
 }
@@ -185,7 +243,9 @@ hier_add_agent(void *state, const butte_allocator_agent_t *info, butte_err_t *er
     a->active = true;
     a->total = butte_resources_copy(pool, info->total);
     butte_resources_unallocate(a->total);
-    a->avail = butte_resources_copy(pool, a->total);
+    /* The allocator's, not the agent's: an offer may carry it away. */
+    a->avail = hier_res_take(h);
+    butte_resources_add_all(a->avail, a->total);
     a->avail_q = butte_quantities_create(pool);
     a->reserved = any_reserved(a->total);
     hier_requantify(a);
@@ -226,6 +286,7 @@ hier_remove_agent(void *state, const char *agent_id)
     h->agents[a->index]->index = a->index;
     hier_map_del(&h->agents_by_id, a->id);
     hier_filters_clear_all(a);
+    hier_res_give(h, a->avail);
     butte_pool_destroy(a->pool);
 }
 
@@ -245,13 +306,13 @@ hier_update_agent(void *state, const butte_allocator_agent_t *info, butte_err_t 
     add_totals(h, a, true);
     butte_resources_clear(a->avail);
     butte_resources_add_all(a->avail, a->total);
-    butte_pool_t *tmp = butte_pool_create(h->pool);
     for (size_t i = 0; i < a->nheld; i++) {
-        butte_resources_t *u = butte_resources_copy(tmp, a->held[i].res);
+        butte_resources_t *u = h->scratch;
+        butte_resources_clear(u);
+        butte_resources_add_all(u, a->held[i].res);
         butte_resources_unallocate(u);
         butte_resources_subtract(a->avail, u);
     }
-    butte_pool_destroy(tmp);
     hier_requantify(a);
     /* A refusal was about the old resources. */
     hier_filters_clear_all(a);

@@ -11,7 +11,14 @@
  *
  * Memory: the allocator's pool holds roles (never freed: few, and held
  * allocations may still name a role a framework left); each framework and
- * each agent has a child pool that dies with it; one pass pool per pass.
+ * each agent has a child pool that dies with it.  Agents' available sets,
+ * held sets and offered sets are collections of the allocator's pool,
+ * recycled through a free list (hier_res_take/_give), so an offer can
+ * outlive its agent: an offer of a whole agent hands the agent's
+ * available collection over instead of copying it, and a new holding
+ * shares the offer's collection (see hier_held_t) instead of copying it.
+ * Passes reuse one arena of offer records; a pass pool is made only when
+ * a pass needs one (reserved agents, a sorter without foreach()).
  */
 #ifndef ALLOCATORS_HIER_INTERNAL_H
 #define ALLOCATORS_HIER_INTERNAL_H
@@ -60,11 +67,17 @@ struct hier_fw {
     size_t pass_slot;           /* its record in that pass */
 };
 
-/* Resources on an agent allocated to (framework, role), in allocated form. */
+/* Resources on an agent allocated to (framework, role), in allocated form.
+ * res comes from hier_res_take.  A holding that a pass created from one
+ * offer shares that offer's collection until the offer callbacks of the
+ * pass returned (shared_pass == pass_gen while h->in_pass): whoever
+ * changes it first calls hier_held_own, which gives the holding a copy
+ * and leaves the original to the offer. */
 typedef struct hier_held {
     const char *fw_id;          /* interned; the framework may be unknown */
     hier_role_t *role;
     butte_resources_t *res;
+    uint64_t shared_pass;
 } hier_held_t;
 
 /* A refusal: resources fwrole declined on this agent, until expires. */
@@ -81,16 +94,16 @@ struct hier_agent {
     size_t index;               /* in h->agents */
     bool active, reserved, dirty;
     butte_resources_t *total;
-    butte_resources_t *avail;   /* total minus everything held */
+    butte_resources_t *avail;   /* total minus everything held; from
+                                 * hier_res_take, swapped out by offers */
     butte_quantities_t *avail_q;
     hier_held_t *held;
     size_t nheld, held_cap;
-    butte_resources_t **spare;  /* cleared collections to reuse for held */
-    size_t nspare, spare_cap;
     hier_filter_t *filters;     /* open addressing by fwrole id */
     size_t filter_cap, nfilters;
     butte_pool_t *filter_pool;  /* refused sets; dropped when no filter is left */
     const butte_resources_t *last_refused;
+    bool last_covers;           /* last_refused contains total */
 };
 
 /* The pass's per-framework record of offers. */
@@ -126,17 +139,32 @@ struct hier {
     uint64_t filtered;           /* candidates skipped by a filter */
     butte_weight_t *weights;     /* weights of roles not created yet */
     size_t nweights;
+    /* Empty collections of h->pool to reuse (hier_res_take/_give). */
+    butte_resources_t **free_res;
+    size_t nfree_res, free_res_cap;
+    /* The pass arena, reused by every pass: per-framework offer records
+     * (each keeps its array) and the collections offered. */
+    hier_offer_rec_t *recs;
+    size_t recs_cap;
+    butte_resources_t **offered; /* to give back after the callbacks */
+    size_t noffered, offered_cap;
+    bool in_pass;                /* from the first offer to the last give */
+    butte_resources_t *scratch;  /* recover/release: an unallocated copy */
 };
 
 /* hierarchical.c */
 hier_role_t *hier_role_get(hier_t *h, const char *name);
 hier_fwrole_t *hier_fw_role(const hier_fw_t *fw, const hier_role_t *role);
-hier_held_t *hier_held_find(hier_agent_t *a, const char *fw_id, const hier_role_t *role,
-                            bool create);
-void hier_held_drop(hier_agent_t *a, hier_held_t *e);
+hier_held_t *hier_held_find(hier_t *h, hier_agent_t *a, const char *fw_id,
+                            const hier_role_t *role, bool create);
+void hier_held_drop(hier_t *h, hier_agent_t *a, hier_held_t *e);
+void hier_held_own(hier_t *h, hier_held_t *e); /* before changing e->res */
+void hier_offered_push(hier_t *h, butte_resources_t *r); /* give after callbacks */
 void hier_requantify(hier_agent_t *a);
 
 /* hier-agents.c (the agent slots too) */
+butte_resources_t *hier_res_take(hier_t *h);          /* empty, in h->pool */
+void hier_res_give(hier_t *h, butte_resources_t *r);  /* clears r */
 void hier_release_held(hier_t *h, hier_agent_t *a, const char *fw_id);
 void hier_hold_used(hier_t *h, const butte_allocation_t *used, size_t n, hier_agent_t *only);
 int hier_add_agent(void *state, const butte_allocator_agent_t *info, butte_err_t *err);

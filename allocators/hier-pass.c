@@ -110,12 +110,14 @@ filter_add(hier_agent_t *a, uint32_t fwrole, const butte_resources_t *u, double 
         a->filter_pool = butte_pool_create(a->pool);
     /* Declines of one agent usually refuse the same set (often all of it):
      * share one copy instead of one per framework. */
-    if (a->last_refused == NULL || !butte_resources_equals(a->last_refused, u))
+    if (a->last_refused == NULL || !butte_resources_equals(a->last_refused, u)) {
         a->last_refused = butte_resources_copy(a->filter_pool, u);
+        /* Every candidate on a is part of its total, so a refusal of the
+         * whole total applies without comparing sets on each visit. */
+        a->last_covers = butte_resources_contains(a->last_refused, a->total);
+    }
     f.refused = a->last_refused;
-    /* Every candidate on a is part of its total, so a refusal of the whole
-     * total applies without comparing sets on each visit. */
-    f.covers_total = butte_resources_contains(f.refused, a->total);
+    f.covers_total = a->last_covers;
     filter_insert(a, &f);
 }
 
@@ -214,16 +216,25 @@ typedef struct pending {
 
 typedef struct pass {
     hier_t *h;
-    butte_pool_t *pool;
+    butte_pool_t *pool;            /* NULL until pass_pool() needs one */
     double now;
     hier_agent_t *a;
     hier_role_t *role;
     const butte_resources_t *cand; /* what role may use on a, unallocated */
     pending_t pend[MAX_PENDING];
     size_t npend;
-    hier_offer_rec_t *recs;
-    size_t nrecs, recs_cap;
+    size_t nrecs;                  /* records used in h->recs */
 } pass_t;
+
+/* Scratch memory for the rare cases that need it (reserved agents, a
+ * sorter without foreach): most passes never make a pool. */
+static butte_pool_t *
+pass_pool(pass_t *p)
+{
+    if (p->pool == NULL)
+        p->pool = butte_pool_create(p->h->pool);
+    return p->pool;
+}
 
 static bool
 min_met(const hier_t *h, const butte_quantities_t *q)
@@ -239,7 +250,7 @@ min_met(const hier_t *h, const butte_quantities_t *q)
 /* Walk s in order; with a sorter that has no foreach(), sort() and let
  * fn resolve names (data NULL). */
 static void
-walk(const butte_sorter_ops_t *ops, butte_sorter_t *s, butte_pool_t *pool,
+walk(const butte_sorter_ops_t *ops, butte_sorter_t *s, pass_t *p,
      bool (*fn)(const char *, void *, void *), void *arg)
 {
     if (ops->foreach != NULL) {
@@ -249,34 +260,40 @@ walk(const butte_sorter_ops_t *ops, butte_sorter_t *s, butte_pool_t *pool,
     const char **names;
     size_t n;
     butte_err_t err;
-    if (ops->sort(s, pool, &names, &n, &err) < 0)
+    if (ops->sort(s, pass_pool(p), &names, &n, &err) < 0)
         return;
     for (size_t i = 0; i < n; i++)
         if (!fn(names[i], NULL, arg))
             return;
 }
 
+/* The arena's arrays only grow (in h->pool): a pass sized like the last
+ * one allocates nothing for its records. */
 static void
 record_offer(pass_t *p, hier_fw_t *fw, hier_role_t *role, butte_resources_t *res)
 {
     hier_t *h = p->h;
     if (fw->pass_gen != h->pass_gen) {
-        if (p->nrecs == p->recs_cap) {
-            size_t cap = p->recs_cap ? 2 * p->recs_cap : 64;
-            hier_offer_rec_t *v = butte_pool_alloc(p->pool, cap * sizeof *v);
-            if (p->nrecs > 0)
-                memcpy(v, p->recs, p->nrecs * sizeof *v);
-            p->recs = v;
-            p->recs_cap = cap;
+        if (p->nrecs == h->recs_cap) {
+            size_t cap = h->recs_cap ? 2 * h->recs_cap : 64;
+            hier_offer_rec_t *v = butte_pool_alloc(h->pool, cap * sizeof *v);
+            /* Old records keep their arrays; new ones start empty. */
+            if (h->recs_cap > 0)
+                memcpy(v, h->recs, h->recs_cap * sizeof *v);
+            memset(v + h->recs_cap, 0, (cap - h->recs_cap) * sizeof *v);
+            h->recs = v;
+            h->recs_cap = cap;
         }
         fw->pass_gen = h->pass_gen;
         fw->pass_slot = p->nrecs;
-        p->recs[p->nrecs++] = (hier_offer_rec_t){ .fw_id = fw->id };
+        hier_offer_rec_t *r = &h->recs[p->nrecs++];
+        r->fw_id = fw->id;
+        r->n = 0; /* keeps its array from an earlier pass */
     }
-    hier_offer_rec_t *r = &p->recs[fw->pass_slot];
+    hier_offer_rec_t *r = &h->recs[fw->pass_slot];
     if (r->n == r->cap) {
         size_t cap = r->cap ? 2 * r->cap : 4;
-        butte_allocation_t *v = butte_pool_alloc(p->pool, cap * sizeof *v);
+        butte_allocation_t *v = butte_pool_alloc(h->pool, cap * sizeof *v);
         if (r->n > 0)
             memcpy(v, r->v, r->n * sizeof *v);
         r->v = v;
@@ -312,15 +329,36 @@ visit_framework(const char *name, void *data, void *arg)
             }
         }
     }
-    butte_resources_t *res = butte_resources_copy(p->pool, p->cand);
-    if (p->cand == a->avail)
-        butte_resources_clear(a->avail);
-    else
+    butte_resources_t *res;
+    if (p->cand == a->avail) {
+        /* The whole agent: hand its collection over instead of copying
+         * it, and give the agent an empty one. */
+        res = a->avail;
+        a->avail = hier_res_take(h);
+        butte_quantities_subtract_all(a->avail_q, a->avail_q);
+    } else {
+        res = hier_res_take(h);
+        butte_resources_add_all(res, p->cand);
         butte_resources_subtract(a->avail, p->cand);
-    hier_requantify(a);
-    if (butte_resources_allocate(res, p->role->name, NULL) < 0)
+        hier_requantify(a);
+    }
+    if (butte_resources_allocate(res, p->role->name, NULL) < 0) {
+        hier_res_give(h, res);
         return false; /* cannot happen: role names were validated */
-    butte_resources_add_all(hier_held_find(a, fr->fw->id, p->role, true)->res, res);
+    }
+    hier_held_t *e = hier_held_find(h, a, fr->fw->id, p->role, true);
+    if (butte_resources_is_empty(e->res) && e->shared_pass != h->pass_gen) {
+        /* A new holding is exactly the offer: share the collection
+         * rather than copy it (hier_held_own copies if a callback changes
+         * the holding before the offer is out). */
+        hier_res_give(h, e->res);
+        e->res = res;
+        e->shared_pass = h->pass_gen;
+    } else {
+        hier_held_own(h, e);
+        butte_resources_add_all(e->res, res);
+        hier_offered_push(h, res);
+    }
     p->pend[p->npend++] = (pending_t){ p->role, fr->fw->id, res };
     record_offer(p, fr->fw, p->role, res);
     /* The role's whole candidate is gone; on to the next role. */
@@ -341,18 +379,46 @@ visit_role(const char *name, void *data, void *arg)
         p->cand = a->avail;
     } else {
         /* Reserved agents are rare: filtering per role may allocate. */
-        butte_resources_t *c = butte_resources_for_role(p->pool, a->avail, role->name);
-        if (butte_resources_is_empty(c) || !min_met(h, butte_resources_quantities(p->pool, c)))
+        butte_pool_t *pool = pass_pool(p);
+        butte_resources_t *c = butte_resources_for_role(pool, a->avail, role->name);
+        if (butte_resources_is_empty(c) || !min_met(h, butte_resources_quantities(pool, c)))
             return !butte_resources_is_empty(a->avail);
         p->cand = c;
     }
     p->role = role;
-    walk(h->k.framework_sorter, role->fws, p->pool, visit_framework, p);
+    walk(h->k.framework_sorter, role->fws, p, visit_framework, p);
     if (p->npend == MAX_PENDING || butte_resources_is_empty(a->avail))
         return false;
     /* Unreserved: what is left (nothing, if anyone took it) is the same
      * for every role, so stop once it is below the minimum. */
     return a->reserved || min_met(h, a->avail_q);
+}
+
+/* The agents of a pass come in random order, scattered over memory, so
+ * every one is a string of cache misses the hardware cannot foresee.
+ * Stage them in software: the agent four ahead, its available
+ * collection two ahead, that collection's entries one ahead. */
+static void
+prefetch_ahead(hier_agent_t **order, size_t i, size_t n)
+{
+    if (i + 4 < n)
+        __builtin_prefetch(order[i + 4]);
+    if (i + 2 < n) {
+        __builtin_prefetch(order[i + 2]->avail);
+        __builtin_prefetch(order[i + 2]->avail_q);
+        __builtin_prefetch(order[i + 2]->held);
+    }
+    if (i + 1 < n) {
+        const butte_resources_t *r = order[i + 1]->avail;
+        size_t k = butte_resources_count(r);
+        /* Entries are usually adjacent; a prefetch never faults, and the
+         * bound keeps a scattered collection from costing a long loop. */
+        for (size_t j = 0; j < k && j < 8; j++) {
+            const char *e = (const char *)butte_resources_at(r, j);
+            __builtin_prefetch(e);
+            __builtin_prefetch(e + sizeof(butte_res_t) - 1);
+        }
+    }
 }
 
 static void
@@ -391,30 +457,41 @@ hier_pass(hier_t *h, bool full)
     h->ndirty = 0;
     shuffle(h, h->order, n);
 
-    pass_t p = { .h = h, .pool = butte_pool_create(h->pool), .now = butte_loop_now(h->loop) };
+    pass_t p = { .h = h, .now = butte_loop_now(h->loop) };
     h->pass_gen++;
+    h->in_pass = true;
+    h->noffered = 0;
     for (size_t i = 0; i < n; i++) {
         hier_agent_t *a = h->order[i];
+        prefetch_ahead(h->order, i, n);
         if (!a->active || butte_resources_is_empty(a->avail))
             continue;
         if (!a->reserved && !min_met(h, a->avail_q))
             continue;
         p.a = a;
         p.npend = 0;
-        walk(h->k.role_sorter, h->roles_sorter, p.pool, visit_role, &p);
+        walk(h->k.role_sorter, h->roles_sorter, &p, visit_role, &p);
         for (size_t j = 0; j < p.npend; j++) {
             pending_t *e = &p.pend[j];
             h->k.role_sorter->allocated(h->roles_sorter, e->role->name, a->id, e->res);
             h->k.framework_sorter->allocated(e->role->fws, e->fw_id, a->id, e->res);
         }
     }
-    /* Everything offered points into the pass pool or at interned ids, so
-     * a callback that removes a framework or agent cannot pull memory out
-     * from under the records still to be sent. */
+    /* Everything offered points into the arena (h->pool) or at interned
+     * ids, so a callback that removes a framework or agent cannot pull
+     * memory out from under the records still to be sent.  No callback
+     * runs a pass, so nothing else uses the arena meanwhile.  Holdings
+     * that share an offer's collection stay unchanged until in_pass ends
+     * (hier_held_own), and removed agents' shared collections wait in
+     * h->offered. */
     for (size_t i = 0; i < p.nrecs; i++) {
-        h->k.offer(h->k.offer_ctx, p.recs[i].fw_id, p.recs[i].v, p.recs[i].n);
+        h->k.offer(h->k.offer_ctx, h->recs[i].fw_id, h->recs[i].v, h->recs[i].n);
         h->stats.offers++;
     }
+    h->in_pass = false;
+    for (size_t i = 0; i < h->noffered; i++)
+        hier_res_give(h, h->offered[i]);
+    h->noffered = 0;
     butte_pool_destroy(p.pool);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     h->stats.passes++;
@@ -439,9 +516,13 @@ hier_recover_resources(void *state, const char *framework_id, const char *agent_
     /* A filter outlives at least one interval, so the next periodic pass
      * cannot re-offer what was just declined (Mesos does the same). */
     double expires = butte_loop_now(h->loop) + (refuse > h->interval ? refuse : h->interval);
-    butte_pool_t *tmp = butte_pool_create(h->pool);
+    butte_pool_t *tmp = NULL; /* only for mixed or partly unknown recoveries */
     size_t n = butte_resources_count(resources);
+    bool one_role = true;
 
+    for (size_t i = 1; i < n && one_role; i++)
+        one_role = butte_resources_at(resources, i)->allocation_role ==
+                   butte_resources_at(resources, 0)->allocation_role;
     for (size_t i = 0; i < n; i++) {
         const char *rname = butte_resources_at(resources, i)->allocation_role;
         bool seen = rname == NULL;
@@ -450,24 +531,36 @@ hier_recover_resources(void *state, const char *framework_id, const char *agent_
         if (seen)
             continue;
         hier_role_t *role = hier_map_get(&h->roles, rname);
-        hier_held_t *e = role != NULL ? hier_held_find(a, fw_id, role, false) : NULL;
+        hier_held_t *e = role != NULL ? hier_held_find(h, a, fw_id, role, false) : NULL;
         if (e == NULL)
             continue;
-        butte_resources_t *part = butte_resources_allocated_to(tmp, resources, rname);
+        /* The usual recovery is one offer, all in one role: use it as is. */
+        const butte_resources_t *part = resources;
+        if (!one_role) {
+            tmp = tmp != NULL ? tmp : butte_pool_create(h->pool);
+            part = butte_resources_allocated_to(tmp, resources, rname);
+        }
         /* Never give back more than is held: a double recovery must not
          * mint resources. */
-        if (!butte_resources_contains(e->res, part))
+        if (!butte_resources_contains(e->res, part)) {
+            tmp = tmp != NULL ? tmp : butte_pool_create(h->pool);
             part = butte_resources_minus(tmp, e->res, butte_resources_minus(tmp, e->res, part));
+        }
         if (butte_resources_is_empty(part))
             continue;
         h->k.role_sorter->unallocated(h->roles_sorter, role->name, a->id, part);
         if (role->fws != NULL)
             h->k.framework_sorter->unallocated(role->fws, fw_id, a->id, part);
+        butte_resources_t *u = h->scratch;
+        butte_resources_clear(u);
+        butte_resources_add_all(u, part);
+        butte_resources_unallocate(u);
+        /* part may be the offer's collection itself, shared with the
+         * holding: the holding takes a copy before it shrinks. */
+        hier_held_own(h, e);
         butte_resources_subtract(e->res, part);
         if (butte_resources_is_empty(e->res))
-            hier_held_drop(a, e);
-        butte_resources_t *u = butte_resources_copy(tmp, part);
-        butte_resources_unallocate(u);
+            hier_held_drop(h, a, e);
         butte_resources_add_all(a->avail, u);
         hier_fwrole_t *fr = fw != NULL ? hier_fw_role(fw, role) : NULL;
         if (refuse > 0 && fr != NULL)

@@ -1,8 +1,8 @@
 /*
  * allocators/hierarchical.c - the "hierarchical" allocator (Mesos'
- * HierarchicalDRF): bookkeeping of frameworks, roles, agents, weights and
- * suppression.  The allocation pass and refusal filters are in
- * hier-pass.c.
+ * HierarchicalDRF): frameworks, roles, weights, suppression and the
+ * module's life cycle.  Agents and held resources are in hier-agents.c,
+ * the allocation pass, refusal filters and recovery in hier-pass.c.
  *
  * Library libhierarchical.so, descriptor symbol
  * org_apache_mesos_HierarchicalDRF; the master loads it with
@@ -406,6 +406,7 @@ hier_create(butte_instance_t *self, const butte_params_t *params, void **state,
     h->loop = butte_instance_loop(self);
     h->log = butte_instance_log(self);
     h->cluster = butte_resources_create(pool);
+    h->scratch = butte_resources_create(pool);
     clock_gettime(CLOCK_MONOTONIC, &ts);
     /* Seeds the per-pass agent shuffle; any non-zero value works. */
     h->rng = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ 0x9e3779b97f4a7c15ull;

@@ -3,14 +3,18 @@
  * the drf and random sorters (see sorter-common.h).
  *
  * Allocation calls are the hot path of an allocation pass: they find the
- * client by a hash probe, add the scalars of r into a fixed per-name
- * array (names are interned, so a pointer compare finds the index) and
- * tell the order hooks, which reposition one client.  Nothing here walks
- * every client except a change of totals or weights, which only marks
- * the order dirty for the next visit.
+ * client (the one the last walk stopped at, by interned pointer, or by a
+ * hash probe), add the scalars of r into a fixed per-name array (names
+ * are interned, so a pointer compare finds the index) and tell the order
+ * hooks, which reposition one client.  The order is a ring, so moving the
+ * first client to the end -- what an offer does under DRF -- shifts
+ * nothing.  Nothing here walks every client except a change of totals or
+ * weights or a new client, which only marks the order dirty for the next
+ * visit.
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "allocators/sorter-common.h"
@@ -33,7 +37,8 @@ probe(butte_sorter_t *s, const char *name, uint64_t h)
     size_t mask = s->table_cap - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
         srt_client_t **slot = &s->table[i];
-        if (*slot == NULL || ((*slot)->hash == h && strcmp((*slot)->name, name) == 0))
+        if (*slot == NULL || (*slot)->name == name ||
+            ((*slot)->hash == h && strcmp((*slot)->name, name) == 0))
             return slot;
     }
 }
@@ -41,7 +46,13 @@ probe(butte_sorter_t *s, const char *name, uint64_t h)
 static srt_client_t *
 find(butte_sorter_t *s, const char *name)
 {
-    return *probe(s, name, hash_name(name));
+    /* Names are interned, so the same pointer is the same client. */
+    if (s->last != NULL && s->last->name == name)
+        return s->last;
+    srt_client_t *c = *probe(s, name, hash_name(name));
+    if (c != NULL)
+        s->last = c;
+    return c;
 }
 
 static void
@@ -146,27 +157,96 @@ srt_add_client(butte_sorter_t *s, const char *client, butte_err_t *err)
     if (*slot != NULL)
         return butte_err_set(err, BUTTE_ECONFLICT, "sorter client \"%s\" already exists",
                              client);
-    butte_pool_t *pool = butte_pool_create(s->pool);
-    srt_client_t *c = butte_pool_alloc(pool, sizeof *c);
-    c->pool = pool;
-    c->name = butte_pool_strdup(pool, client);
+    /* Clients live side by side in the sorter's pool (a pool each put
+     * every client on a page of its own); removed ones are reused. */
+    srt_client_t *c = s->free_clients;
+    if (c != NULL) {
+        s->free_clients = c->next_free;
+        memset(c, 0, sizeof *c);
+    } else {
+        c = butte_pool_alloc(s->pool, sizeof *c);
+    }
+    /* Interned, like the allocator's ids: lookups by the same pointer
+     * skip hashing (see find). */
+    c->name = butte_res_intern(client);
     c->hash = h;
     c->weight = weight_of(s, client);
     *slot = c;
+    /* Its name must be ranked among the others before it is placed. */
+    s->ranks_dirty = true;
     if (++s->nclients * 2 > s->table_cap)
         grow_table(s);
     return 0;
 }
 
+size_t
+srt_index(const butte_sorter_t *s, const srt_client_t *c)
+{
+    if (c->pos < s->norder && SRT_AT(s, c->pos) == c)
+        return c->pos;
+    for (size_t i = 0; i < s->norder; i++)
+        if (SRT_AT(s, i) == c)
+            return i;
+    return s->norder; /* not reached for an active client */
+}
+
 static void
 order_remove(butte_sorter_t *s, srt_client_t *c)
 {
-    size_t n = s->norder - c->pos - 1;
-    memmove(&s->order[c->pos], &s->order[c->pos + 1], n * sizeof *s->order);
-    s->norder--;
-    for (size_t i = c->pos; i < s->norder; i++)
-        s->order[i]->pos = i;
+    /* Rare (deactivation, removal): a scan of the pointer array is fine,
+     * and the others' position hints stay hints. */
+    size_t p = srt_index(s, c);
+    if (p < s->norder) {
+        srt_move(s, p, s->norder - 1); /* to the end, then drop it */
+        s->norder--;
+    }
     c->active = false;
+}
+
+void
+srt_move(butte_sorter_t *s, size_t p, size_t q)
+{
+    srt_client_t *c = SRT_AT(s, p);
+    size_t mask = s->order_cap - 1, n = s->norder;
+
+    if (p == q)
+        return;
+    /* Take c out: shift the shorter side (before p, or after it) over
+     * its place. */
+    if (p < n - 1 - p) {
+        for (size_t i = p; i > 0; i--)
+            SRT_AT(s, i) = SRT_AT(s, i - 1);
+        s->head = (s->head + 1) & mask;
+    } else {
+        for (size_t i = p; i + 1 < n; i++)
+            SRT_AT(s, i) = SRT_AT(s, i + 1);
+    }
+    /* Put it back at q among the n - 1 others: open a hole there by
+     * shifting the shorter side again. */
+    if (q < n - 1 - q) {
+        s->head = (s->head - 1) & mask;
+        for (size_t i = 0; i < q; i++)
+            SRT_AT(s, i) = SRT_AT(s, i + 1);
+    } else {
+        for (size_t i = n - 1; i > q; i--)
+            SRT_AT(s, i) = SRT_AT(s, i - 1);
+    }
+    SRT_AT(s, q) = c;
+}
+
+void
+srt_linearize(butte_sorter_t *s)
+{
+    if (s->head == 0)
+        return;
+    srt_client_t **v = malloc((s->norder + 1) * sizeof *v);
+    if (v == NULL)
+        abort();
+    for (size_t i = 0; i < s->norder; i++)
+        v[i] = SRT_AT(s, i);
+    memcpy(s->order, v, s->norder * sizeof *v);
+    s->head = 0;
+    free(v);
 }
 
 void
@@ -179,9 +259,12 @@ srt_remove_client(butte_sorter_t *s, const char *client)
         return;
     if (c->active)
         order_remove(s, c);
+    if (s->last == c)
+        s->last = NULL;
     table_remove(s, slot);
     s->nclients--;
-    butte_pool_destroy(c->pool);
+    c->next_free = s->free_clients;
+    s->free_clients = c;
 }
 
 void
@@ -193,14 +276,17 @@ srt_activate(butte_sorter_t *s, const char *client)
         return;
     if (s->norder == s->order_cap) {
         srt_client_t **bigger = butte_pool_alloc(s->pool, 2 * s->order_cap * sizeof *bigger);
-        memcpy(bigger, s->order, s->norder * sizeof *bigger);
+        for (size_t i = 0; i < s->norder; i++)
+            bigger[i] = SRT_AT(s, i);
         s->order = bigger;
         s->order_cap *= 2;
+        s->head = 0;
     }
     /* Append, then let the order place it like any changed client. */
     c->active = true;
     c->pos = s->norder;
-    s->order[s->norder++] = c;
+    s->norder++;
+    SRT_AT(s, c->pos) = c;
     s->hooks->changed(s, c);
 }
 
@@ -262,7 +348,9 @@ account(butte_sorter_t *s, int64_t *v, const butte_resources_t *r, int sign)
         const butte_res_t *e = butte_resources_at(r, i);
         if (e->type != BUTTE_VALUE_SCALAR)
             continue;
-        size_t k = name_index(s, e->name);
+        /* Collections list names in the order they were first seen, as
+         * the sorter does: try the entry's own position first. */
+        size_t k = i < s->nnames && s->names[i] == e->name ? i : name_index(s, e->name);
         if (k == SIZE_MAX)
             continue;
         v[k] += sign * e->scalar;
@@ -339,7 +427,7 @@ srt_sort(butte_sorter_t *s, butte_pool_t *pool, const char ***names, size_t *cou
     s->hooks->prepare(s);
     const char **out = butte_pool_alloc(pool, (s->norder + 1) * sizeof *out);
     for (size_t i = 0; i < s->norder; i++)
-        out[i] = butte_pool_strdup(pool, s->order[i]->name);
+        out[i] = butte_pool_strdup(pool, SRT_AT(s, i)->name);
     *names = out;
     *count = s->norder;
     return 0;
@@ -351,8 +439,38 @@ srt_foreach(butte_sorter_t *s, bool (*fn)(const char *client, void *data, void *
 {
     s->hooks->prepare(s);
     for (size_t i = 0; i < s->norder; i++)
-        if (!fn(s->order[i]->name, s->order[i]->data, arg))
+        if (!fn(SRT_AT(s, i)->name, SRT_AT(s, i)->data, arg)) {
+            /* The walk usually stops at the client about to be charged:
+             * remember it, and where it is, for that allocated(). */
+            s->last = SRT_AT(s, i);
+            s->last->pos = i;
             return;
+        }
+}
+
+static int
+name_cmp(const void *pa, const void *pb)
+{
+    return strcmp((*(srt_client_t *const *)pa)->name, (*(srt_client_t *const *)pb)->name);
+}
+
+void
+srt_rank_names(butte_sorter_t *s)
+{
+    /* malloc'd scratch: a pool would keep one array per re-rank. */
+    srt_client_t **v = malloc((s->nclients + 1) * sizeof *v);
+    size_t n = 0;
+
+    if (v == NULL)
+        abort();
+    for (size_t i = 0; i < s->table_cap; i++)
+        if (s->table[i] != NULL)
+            v[n++] = s->table[i];
+    qsort(v, n, sizeof *v, name_cmp);
+    for (size_t i = 0; i < n; i++)
+        v[i]->rank = i;
+    s->ranks_dirty = false;
+    free(v);
 }
 
 bool

@@ -9,9 +9,10 @@
  * held / cluster total) divided by its weight; lower keys come first, ties
  * go to the client with fewer allocations, then to the smaller name.
  *
- * The active clients stay sorted in one array.  An allocation change moves
- * just that client to its new place (it usually moves a short way); only a
- * change of totals or weights, which moves every key, re-sorts, and that
+ * The active clients stay sorted in one array (a ring).  An allocation
+ * change moves just that client to its new place, found by galloping from
+ * the end it heads for; only a change of totals or weights, which moves
+ * every key, or a new client, whose name needs a rank, re-sorts, and that
  * lazily, once, before the next visit.  So an allocation pass that visits
  * the first few clients per agent costs a few clients, not all of them.
  */
@@ -28,15 +29,17 @@ drf_key(const butte_sorter_t *s, const srt_client_t *c)
     return srt_dominant_share(s, c) / c->weight;
 }
 
-/* Whether a goes before b. */
+/* Whether a goes before b: by key, then by the count each was placed
+ * with, then by name (ranked, so no string is read).  Only the first
+ * cache line of each client is read. */
 static bool
 drf_less(const srt_client_t *a, const srt_client_t *b)
 {
     if (a->key != b->key)
         return a->key < b->key;
-    if (a->count != b->count)
-        return a->count < b->count;
-    return strcmp(a->name, b->name) < 0;
+    if (a->scount != b->scount)
+        return a->scount < b->scount;
+    return a->rank < b->rank;
 }
 
 static int
@@ -46,36 +49,96 @@ drf_cmp(const void *pa, const void *pb)
     return drf_less(a, b) ? -1 : drf_less(b, a) ? 1 : 0;
 }
 
+/* Where c is in the order.  The order is sorted by what each client was
+ * placed with (key, scount, rank), c included, so a binary search finds
+ * it; its own hint is checked first.  Other clients' hints are never
+ * rewritten when a move shifts them: that touched every client in
+ * between, on every offer. */
+static size_t
+drf_index(const butte_sorter_t *s, const srt_client_t *c)
+{
+    if (c->pos < s->norder && SRT_AT(s, c->pos) == c)
+        return c->pos;
+    size_t lo = 0, hi = s->norder;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (drf_less(SRT_AT(s, mid), c))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < s->norder && SRT_AT(s, lo) == c)
+        return lo;
+    return srt_index(s, c);
+}
+
 static void
 drf_changed(butte_sorter_t *s, srt_client_t *c)
 {
-    /* A dirty order is re-keyed wholesale before the next visit. */
+    /* A dirty order is re-keyed wholesale before the next visit; so is
+     * one with a new client, whose name has no rank yet. */
+    if (s->ranks_dirty)
+        s->dirty = true;
     if (s->dirty)
         return;
+    size_t p = drf_index(s, c);
     c->key = drf_key(s, c);
-    size_t p = c->pos;
-    /* Insertion step in whichever direction the key moved. */
-    while (p > 0 && drf_less(c, s->order[p - 1])) {
-        s->order[p] = s->order[p - 1];
-        s->order[p]->pos = p;
-        p--;
-    }
-    while (p + 1 < s->norder && drf_less(s->order[p + 1], c)) {
-        s->order[p] = s->order[p + 1];
-        s->order[p]->pos = p;
-        p++;
-    }
-    s->order[p] = c;
+    c->scount = c->count;
     c->pos = p;
+    bool left = p > 0 && drf_less(c, SRT_AT(s, p - 1));
+    bool right = p + 1 < s->norder && drf_less(SRT_AT(s, p + 1), c);
+    if (!left && !right)
+        return;
+    /* Search for the new place from the far end, galloping, then
+     * binary: a client that just got an offer usually goes (nearly) last,
+     * and one that gave resources back (nearly) first, so this reads a
+     * client or two where a plain binary search read log2(n), each a
+     * cache miss.  Many clients often share a key, so walking there one
+     * by one costs more. */
+    size_t lo = left ? 0 : p + 1, hi = left ? p : s->norder;
+    for (size_t step = 1; lo < hi; step *= 2) {
+        if (left) {
+            /* is c before order[lo + step - 1]?  then the place is in
+             * [lo, lo + step - 1] */
+            size_t probe = lo + step - 1 < hi ? lo + step - 1 : hi - 1;
+            if (drf_less(c, SRT_AT(s, probe))) {
+                hi = probe;
+                break;
+            }
+            lo = probe + 1;
+        } else {
+            size_t probe = hi >= lo + step ? hi - step : lo;
+            if (!drf_less(c, SRT_AT(s, probe))) {
+                lo = probe + 1;
+                break;
+            }
+            hi = probe;
+        }
+    }
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (drf_less(c, SRT_AT(s, mid)))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    size_t q = left ? lo : lo - 1; /* c's index once it is out of the way */
+    srt_move(s, p, q);
+    c->pos = q;
 }
 
 static void
 drf_prepare(butte_sorter_t *s)
 {
+    if (s->ranks_dirty)
+        srt_rank_names(s);
     if (!s->dirty)
         return;
-    for (size_t i = 0; i < s->norder; i++)
+    srt_linearize(s);
+    for (size_t i = 0; i < s->norder; i++) {
         s->order[i]->key = drf_key(s, s->order[i]);
+        s->order[i]->scount = s->order[i]->count;
+    }
     qsort(s->order, s->norder, sizeof *s->order, drf_cmp);
     for (size_t i = 0; i < s->norder; i++)
         s->order[i]->pos = i;

@@ -46,6 +46,7 @@ rnd_cmp(const void *pa, const void *pb)
 static void
 rnd_prepare(butte_sorter_t *s)
 {
+    srt_linearize(s);
     for (size_t i = 0; i < s->norder; i++)
         s->order[i]->key = pow(rnd_uniform(s), 1.0 / s->order[i]->weight);
     qsort(s->order, s->norder, sizeof *s->order, rnd_cmp);

@@ -14,6 +14,7 @@
 
 #include <pthread.h>
 #include <stdalign.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,10 +137,40 @@ butte_res_intern_n(const char *s, size_t len)
     return r;
 }
 
+/* Pointers butte_res_intern returned lately, direct-mapped by address.
+ * A string at one of them is interned (interned strings live for ever and
+ * never change), so re-interning it -- the allocator does, for every
+ * resource name and role of every offer -- costs one compare instead of a
+ * hash and the lock.  Any value a slot ever held is an interned pointer,
+ * so relaxed atomics suffice between threads. */
+#define RECENT 64
+static _Atomic(const char *) recent[RECENT];
+
+static size_t
+recent_slot(const char *s)
+{
+    /* Fibonacci hashing: nearby heap addresses spread over the slots. */
+    return (size_t)(((uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ull) >> 58) % RECENT;
+}
+
+bool
+butte_res_intern_recent(const char *s)
+{
+    return atomic_load_explicit(&recent[recent_slot(s)], memory_order_relaxed) == s;
+}
+
 const char *
 butte_res_intern(const char *s)
 {
-    return s ? butte_res_intern_n(s, strlen(s)) : NULL;
+    const char *r;
+
+    if (s == NULL)
+        return NULL;
+    if (butte_res_intern_recent(s))
+        return s;
+    r = butte_res_intern_n(s, strlen(s));
+    atomic_store_explicit(&recent[recent_slot(r)], r, memory_order_relaxed);
+    return r;
 }
 
 const butte_reservation_t *

@@ -61,6 +61,10 @@ const butte_reservation_t *butte_res_intern_stack(const butte_reservation_t *v, 
  * interned. */
 const butte_disk_t *butte_res_intern_disk(const butte_disk_t *d);
 
+/* butte_res_intern_recent - true when s is an interned pointer that
+ * butte_res_intern returned lately (false says nothing).  Lock-free. */
+bool butte_res_intern_recent(const char *s);
+
 /* butte_res_xrealloc - realloc that aborts on out of memory (pool.h). */
 void *butte_res_xrealloc(void *p, size_t n);
 

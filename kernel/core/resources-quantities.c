@@ -108,6 +108,12 @@ add_interned(butte_quantities_t *q, const char *name, int64_t milli)
 void
 butte_quantities_add(butte_quantities_t *q, const char *name, int64_t milli)
 {
+    /* A name interned lately (every name of a collection is) needs
+     * pointer compares only. */
+    if (name != NULL && butte_res_intern_recent(name)) {
+        add_interned(q, name, milli);
+        return;
+    }
     struct qent *e = find(q, name);
 
     /* Only intern (a lock) when the name is new to q. */

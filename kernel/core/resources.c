@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -439,6 +440,17 @@ butte_resources_add_all(butte_resources_t *rs, const butte_resources_t *other)
         }
         return;
     }
+    if (rs->n == 0) {
+        /* Into an empty collection (the allocator's recycled ones): other
+         * is canonical, so there is nothing to merge or to check. */
+        if (rs->cap < other->n) {
+            rs->cap = other->n;
+            rs->v = butte_res_xrealloc(rs->v, rs->cap * sizeof *rs->v);
+        }
+        for (size_t i = 0; i < other->n; i++)
+            butte_res_append_copy(rs, &other->v[i]);
+        return;
+    }
     for (size_t i = 0; i < other->n; i++)
         add_canon(rs, &other->v[i]);
 }
@@ -586,26 +598,58 @@ renormalize(butte_resources_t *rs)
     }
 }
 
+/* Set every entry's allocation role to r.  Entries that all had one
+ * allocation role before differ in something else, so they stay apart:
+ * only a mixed collection needs folding. */
+static void
+set_allocation_role(butte_resources_t *rs, const char *r)
+{
+    const char *was = rs->n > 0 ? rs->v[0].allocation_role : NULL;
+    bool uniform = true;
+
+    for (size_t i = 0; i < rs->n; i++) {
+        uniform = uniform && rs->v[i].allocation_role == was;
+        rs->v[i].allocation_role = r;
+    }
+    if (!uniform)
+        renormalize(rs);
+}
+
+/* Valid interned roles seen lately, direct-mapped by address: the
+ * allocator allocates to the same few roles on every offer, and an
+ * interned string never changes, so a hit needs no validation.  Every
+ * value a slot ever held is a valid interned role, so relaxed atomics
+ * suffice between threads. */
+#define VALID_ROLES 64
+static _Atomic(const char *) valid_roles[VALID_ROLES];
+
+static _Atomic(const char *) *
+valid_slot(const char *role)
+{
+    /* Fibonacci hashing: nearby heap addresses spread over the slots. */
+    return &valid_roles[(((uint64_t)(uintptr_t)role * 0x9e3779b97f4a7c15ull) >> 58) %
+                        VALID_ROLES];
+}
+
 int
 butte_resources_allocate(butte_resources_t *rs, const char *role, butte_err_t *err)
 {
-    const char *r;
+    const char *r = role;
 
-    if (butte_role_valid(role, err) < 0)
-        return BUTTE_EINVAL;
-    r = butte_res_intern(role);
-    for (size_t i = 0; i < rs->n; i++)
-        rs->v[i].allocation_role = r;
-    renormalize(rs);
+    if (role == NULL || atomic_load_explicit(valid_slot(role), memory_order_relaxed) != role) {
+        if (butte_role_valid(role, err) < 0)
+            return BUTTE_EINVAL;
+        r = butte_res_intern(role);
+        atomic_store_explicit(valid_slot(r), r, memory_order_relaxed);
+    }
+    set_allocation_role(rs, r);
     return 0;
 }
 
 void
 butte_resources_unallocate(butte_resources_t *rs)
 {
-    for (size_t i = 0; i < rs->n; i++)
-        rs->v[i].allocation_role = NULL;
-    renormalize(rs);
+    set_allocation_role(rs, NULL);
 }
 
 int

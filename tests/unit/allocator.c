@@ -57,6 +57,12 @@ sim(const char *id)
     return NULL;
 }
 
+/* Set by a test: the first offer callback removes every agent but the
+ * one it was offered, while other offers of the pass are still unsent. */
+static bool remove_others_on_offer;
+static const char *const *all_agents;
+static size_t n_all_agents;
+
 static void
 on_offer(void *ctx, const char *framework_id, const butte_allocation_t *offers, size_t n)
 {
@@ -65,6 +71,12 @@ on_offer(void *ctx, const char *framework_id, const butte_allocation_t *offers, 
 
     (void)ctx;
     ck_assert_ptr_nonnull(f);
+    if (remove_others_on_offer) {
+        remove_others_on_offer = false;
+        for (size_t i = 0; i < n_all_agents; i++)
+            if (strcmp(all_agents[i], offers[0].agent_id) != 0)
+                A->remove_agent(S, all_agents[i]);
+    }
     for (size_t i = 0; i < n; i++) {
         const butte_allocation_t *o = &offers[i];
         ck_assert_str_eq(o->framework_id, framework_id);
@@ -427,6 +439,103 @@ START_TEST(recovery_triggers_a_pass_without_the_timer)
 }
 END_TEST
 
+/* An offer of a whole agent hands the agent's own collection over; what
+ * comes back must rebuild it exactly: a recovery twice over mints
+ * nothing, and a partial one is offered alone. */
+START_TEST(recoveries_rebuild_the_agent_exactly)
+{
+    butte_err_t err;
+    start(3600, "drf", NULL);
+    add_agent("agent1", "cpus:4;mem:4096;ports:[31000-32000]");
+    watched = add_fw("fw-a", "*", SIM_KEEP, NULL);
+    watched_offers = 0;
+    ck_assert(run_until(watched_offered, 5));
+    ck_assert_double_eq(watched->last_cpus, 4);
+    butte_resources_t *all = butte_resources_parse(pool, "cpus:4;mem:4096;ports:[31000-32000]",
+                                                   &err);
+    ck_assert_int_eq(butte_resources_allocate(all, "*", &err), 0);
+    A->recover_resources(S, "fw-a", "agent1", all, 0);
+    A->recover_resources(S, "fw-a", "agent1", all, 0);
+    watched_offers = 1;
+    ck_assert(run_until(watched_offered, 5));
+    ck_assert_double_eq(watched->last_cpus, 4); /* not 8 */
+    butte_resources_t *one = butte_resources_parse(pool, "cpus:1;ports:[31000-31009]", &err);
+    ck_assert_int_eq(butte_resources_allocate(one, "*", &err), 0);
+    A->recover_resources(S, "fw-a", "agent1", one, 0);
+    watched_offers = 2;
+    ck_assert(run_until(watched_offered, 5));
+    ck_assert_double_eq(watched->last_cpus, 1);
+    /* Everything back, in two parts: the agent is whole again. */
+    A->recover_resources(S, "fw-a", "agent1", one, 0);
+    A->recover_resources(S, "fw-a", "agent1", butte_resources_minus(pool, all, one), 0);
+    watched_offers = 3;
+    ck_assert(run_until(watched_offered, 5));
+    ck_assert_double_eq(watched->last_cpus, 4);
+    stop();
+}
+END_TEST
+
+static int
+total_offers(void)
+{
+    int k = 0;
+    for (size_t i = 0; i < nfws; i++)
+        k += fws[i].offers;
+    return k;
+}
+
+static bool
+four_offers(void)
+{
+    return total_offers() >= 4;
+}
+
+/* A callback that removes agents while other offers of the same pass are
+ * still to be sent: those offers stay readable and whole (the holding
+ * and the offer share one collection until the callbacks are over), and
+ * what is left keeps working. */
+START_TEST(offer_callbacks_may_remove_agents)
+{
+    static const char *const agents[] = { "agent1", "agent2", "agent3", "agent4" };
+    start(3600, "drf", NULL);
+    all_agents = agents;
+    n_all_agents = 4;
+    for (size_t i = 0; i < 4; i++)
+        add_agent(agents[i], "cpus:4;mem:4096;ports:[31000-32000]");
+    add_fw("fw-a", "*", SIM_KEEP, NULL);
+    add_fw("fw-b", "*", SIM_KEEP, NULL);
+    remove_others_on_offer = true;
+    ck_assert(run_until(four_offers, 5));
+    /* Every offer of that pass arrived whole (on_offer checked each entry). */
+    ck_assert_double_eq(fws[0].last_cpus, 4);
+    ck_assert_double_eq(fws[1].last_cpus, 4);
+    /* One agent is left; declining its offer gets it offered again. */
+    butte_allocator_stats_t st = { .size = sizeof st };
+    A->stats(S, &st, NULL, NULL);
+    ck_assert_uint_eq(st.agents, 1);
+    for (size_t i = 0; i < nfws; i++)
+        fws[i].mode = SIM_DECLINE;
+    fws[0].refuse = fws[1].refuse = 0;
+    /* The survivor is held by whoever got it; give it back. */
+    butte_err_t err;
+    butte_resources_t *all = butte_resources_parse(pool, "cpus:4;mem:4096;ports:[31000-32000]",
+                                                   &err);
+    ck_assert_int_eq(butte_resources_allocate(all, "*", &err), 0);
+    for (size_t i = 0; i < 4; i++) {
+        A->recover_resources(S, "fw-a", agents[i], all, 0);
+        A->recover_resources(S, "fw-b", agents[i], all, 0);
+    }
+    /* Each offer is declined inside its callback (the holding and the
+     * offer share a collection then), and comes back whole. */
+    watched = &fws[0];
+    watched_offers = fws[0].offers + 2;
+    ck_assert(run_until(watched_offered, 5));
+    ck_assert_double_eq(fws[0].last_cpus, 4);
+    ck_assert_double_eq(fws[1].last_cpus, 4);
+    stop();
+}
+END_TEST
+
 START_TEST(min_allocatable_holds_back_small_offers)
 {
     start(0.02, "drf", "cpus:1;mem:64|mem:2048");
@@ -494,6 +603,8 @@ suite(void)
     tcase_add_test(tc, deactivated_agent_is_not_offered);
     tcase_add_test(tc, removed_agent_takes_its_resources);
     tcase_add_test(tc, recovery_triggers_a_pass_without_the_timer);
+    tcase_add_test(tc, recoveries_rebuild_the_agent_exactly);
+    tcase_add_test(tc, offer_callbacks_may_remove_agents);
     tcase_add_test(tc, min_allocatable_holds_back_small_offers);
     tcase_add_test(tc, random_sorter_offers_to_everyone);
     tcase_add_test(tc, conflicts_and_bad_roles_are_refused);

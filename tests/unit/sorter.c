@@ -220,6 +220,112 @@ START_TEST(many_clients_stay_sorted)
 }
 END_TEST
 
+/* The model the drf sorter must agree with: clients ordered by held cpus
+ * (one total, weight 1), then by allocation count, then by name. */
+typedef struct model {
+    char name[8];
+    int cpus, count;
+    bool active;
+} model_t;
+
+static int
+model_cmp(const void *pa, const void *pb)
+{
+    const model_t *a = *(model_t *const *)pa, *b = *(model_t *const *)pb;
+    if (a->cpus != b->cpus)
+        return a->cpus < b->cpus ? -1 : 1;
+    if (a->count != b->count)
+        return a->count < b->count ? -1 : 1;
+    return strcmp(a->name, b->name);
+}
+
+typedef struct stop_at {
+    int k;          /* stop at the k-th client */
+    const char *at; /* which one that was */
+} stop_at_t;
+
+static bool
+stop_at_k(const char *client, void *data, void *arg)
+{
+    stop_at_t *st = arg;
+    (void)data;
+    st->at = client;
+    return st->k-- > 0;
+}
+
+START_TEST(incremental_moves_match_the_model)
+{
+    /* Many equal shares (ties by count and name), allocations from where
+     * a walk stopped (as the allocator charges them), unallocations,
+     * deactivation and reactivation: the order must always be exactly
+     * the model's, with no full re-sort in between. */
+    enum { N = 60 };
+    model_t m[N], *v[N];
+    open_sorter("drf");
+    O->add_total(s, "agent1", res("cpus:100000"));
+    for (int i = 0; i < N; i++) {
+        snprintf(m[i].name, sizeof m[i].name, "k%02d", (i * 37) % N);
+        m[i].cpus = m[i].count = 0;
+        m[i].active = true;
+        add(m[i].name);
+    }
+    unsigned x = 777;
+    for (int step = 0; step < 3000; step++) {
+        x = x * 1103515245u + 12345u;
+        unsigned r = x >> 8;
+        model_t *c = &m[r % N];
+        switch ((r >> 8) % 6) {
+        case 0: case 1: { /* walk, stop early, charge the client stopped at */
+            stop_at_t st = { (int)((r >> 12) % 4), NULL };
+            O->foreach(s, stop_at_k, &st);
+            if (st.at == NULL)
+                break;
+            for (int i = 0; i < N; i++)
+                if (strcmp(m[i].name, st.at) == 0)
+                    c = &m[i];
+            int k = (int)((r >> 16) % 3);
+            O->allocated(s, c->name, "agent1", res(butte_pool_printf(pool, "cpus:%d", k)));
+            c->cpus += k;
+            c->count++;
+            break;
+        }
+        case 2:
+            O->allocated(s, c->name, "agent1", res("cpus:1"));
+            c->cpus += 1;
+            c->count++;
+            break;
+        case 3:
+            if (c->cpus > 0) {
+                O->unallocated(s, c->name, "agent1", res("cpus:1"));
+                c->cpus -= 1;
+            }
+            break;
+        case 4:
+            if (c->active)
+                O->deactivate(s, c->name);
+            else
+                O->activate(s, c->name);
+            c->active = !c->active;
+            break;
+        default:
+            break;
+        }
+        if (step % 10 != 0)
+            continue;
+        size_t n = 0;
+        for (int i = 0; i < N; i++)
+            if (m[i].active)
+                v[n++] = &m[i];
+        qsort(v, n, sizeof *v, model_cmp);
+        char *want = butte_pool_strdup(pool, "");
+        for (size_t i = 0; i < n; i++)
+            want = butte_pool_printf(pool, "%s%s%s", want, i ? "," : "", v[i]->name);
+        ck_assert_str_eq(walked(), want);
+    }
+    close_sorter();
+}
+END_TEST
+
 START_TEST(random_visits_every_active_client)
 {
     open_sorter("random");
@@ -252,6 +358,7 @@ suite(void)
     tcase_add_test(tc, inactive_and_removed_clients_are_skipped);
     tcase_add_test(tc, allocation_reports_what_is_held);
     tcase_add_test(tc, many_clients_stay_sorted);
+    tcase_add_test(tc, incremental_moves_match_the_model);
     tcase_add_test(tc, random_visits_every_active_client);
     suite_add_tcase(su, tc);
     return su;
