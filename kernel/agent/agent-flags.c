@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include "core/flags-common.h"
 #include "core/flags-internal.h"
 
 #define GENERAL "General"
@@ -34,11 +35,7 @@
 
 const butte_flag_def_t butte_agent_flags[] = {
     /* name, type, default, group, help, attrs, alias_of */
-    { "help", BUTTE_FLAG_BOOL, "false", GENERAL, "Print this help and exit", IMPL, NULL },
-    { "version", BUTTE_FLAG_BOOL, "false", GENERAL, "Print the version and exit", IMPL, NULL },
-    { "config", BUTTE_FLAG_PATH, NULL, GENERAL,
-      "YAML file of 'name: value' flags; the command line and MESOS_* variables win", IMPL,
-      NULL },
+    BUTTE_FLAGS_COMMON_GENERAL
     { "work_dir", BUTTE_FLAG_PATH, NULL, GENERAL,
       "Directory for sandboxes and checkpointed state", IMPL | REQ, NULL },
     { "runtime_dir", BUTTE_FLAG_PATH, "/var/run/mesos", GENERAL,
@@ -74,25 +71,9 @@ const butte_flag_def_t butte_agent_flags[] = {
     { "ip6_discovery_command", BUTTE_FLAG_STRING, NULL, NET,
       "Command whose output is the IPv6 address (not with --ip6)", 0, NULL },
 
-    { "quiet", BUTTE_FLAG_BOOL, "false", LOG, "Do not log to stderr", IMPL, NULL },
-    { "logging_level", BUTTE_FLAG_STRING, "INFO", LOG,
-      "Lowest level logged: INFO, WARNING or ERROR", IMPL, NULL },
-    { "log_dir", BUTTE_FLAG_PATH, NULL, LOG,
-      "Directory for log files; unset logs to stderr only", IMPL, NULL },
-    { "logbufsecs", BUTTE_FLAG_INT, "0", LOG,
-      "Seconds log lines may be buffered before they are written", IMPL, NULL },
-    { "external_log_file", BUTTE_FLAG_PATH, NULL, LOG,
-      "Log file written by something else (e.g. journald export), shown in the web UI", 0,
-      NULL },
-    { "initialize_driver_logging", BUTTE_FLAG_BOOL, "true", LOG,
-      "Whether scheduler and executor drivers set up logging", 0, NULL },
+    BUTTE_FLAGS_COMMON_LOGGING
 
-    { "modules", BUTTE_FLAG_PATH, NULL, MODS,
-      "Modules to load: inline JSON, file:///path or /path", IMPL, NULL },
-    { "modules_dir", BUTTE_FLAG_PATH, NULL, MODS,
-      "Directory of module manifests, loaded in alphabetical order", IMPL, NULL },
-    { "hooks", BUTTE_FLAG_LIST, NULL, MODS, "Comma-separated hook modules to install", 0,
-      NULL },
+    BUTTE_FLAGS_COMMON_MODULES
     { "secret_resolver", BUTTE_FLAG_STRING, NULL, MODS,
       "Secret resolver module for secret environment variables and volumes", 0, NULL },
     { "disk_profile_adaptor", BUTTE_FLAG_STRING, NULL, MODS,
@@ -299,13 +280,13 @@ const butte_flag_def_t butte_agent_flags[] = {
     { "executor_secret_key", BUTTE_FLAG_PATH, NULL, EXEC, NULL, DEPR, "jwt_secret_key" },
 
     { "gc_delay", BUTTE_FLAG_DURATION, "1weeks", GC,
-      "Longest time a finished sandbox is kept (shortened as the disk fills)", 0, NULL },
+      "Longest time a finished sandbox is kept (shortened as the disk fills)", IMPL, NULL },
     { "gc_disk_headroom", BUTTE_FLAG_DOUBLE, "0.1", GC,
-      "Share of the disk to keep free when ageing sandboxes (0.0-1.0)", 0, NULL },
+      "Share of the disk to keep free when ageing sandboxes (0.0-1.0)", IMPL, NULL },
     { "gc_non_executor_container_sandboxes", BUTTE_FLAG_BOOL, "false", GC,
       "Also collect the sandboxes of nested and standalone containers", 0, NULL },
     { "disk_watch_interval", BUTTE_FLAG_DURATION, "1mins", GC,
-      "How often disk usage is checked", 0, NULL },
+      "How often disk usage is checked", IMPL, NULL },
 
     { "recover", BUTTE_FLAG_STRING, "reconnect", RECOVER,
       "After restart: reconnect to live executors, or cleanup (kill them and exit)", 0, NULL },

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include "core/flags-common.h"
 #include "core/flags-internal.h"
 
 #define GENERAL "General"
@@ -25,11 +26,7 @@
 
 const butte_flag_def_t butte_master_flags[] = {
     /* name, type, default, group, help, attrs, alias_of */
-    { "help", BUTTE_FLAG_BOOL, "false", GENERAL, "Print this help and exit", IMPL, NULL },
-    { "version", BUTTE_FLAG_BOOL, "false", GENERAL, "Print the version and exit", IMPL, NULL },
-    { "config", BUTTE_FLAG_PATH, NULL, GENERAL,
-      "YAML file of 'name: value' flags; the command line and MESOS_* variables win", IMPL,
-      NULL },
+    BUTTE_FLAGS_COMMON_GENERAL
     { "work_dir", BUTTE_FLAG_PATH, NULL, GENERAL,
       "Where the registry's replicated log is stored; required unless "
       "--registry=in_memory", IMPL, NULL },
@@ -61,25 +58,9 @@ const butte_flag_def_t butte_master_flags[] = {
     { "firewall_rules", BUTTE_FLAG_JSON, NULL, NET,
       "Endpoints to disable: {\"disabled_endpoints\":{\"paths\":[...]}}", 0, NULL },
 
-    { "quiet", BUTTE_FLAG_BOOL, "false", LOG, "Do not log to stderr", IMPL, NULL },
-    { "logging_level", BUTTE_FLAG_STRING, "INFO", LOG,
-      "Lowest level logged: INFO, WARNING or ERROR", IMPL, NULL },
-    { "log_dir", BUTTE_FLAG_PATH, NULL, LOG,
-      "Directory for log files; unset logs to stderr only", IMPL, NULL },
-    { "logbufsecs", BUTTE_FLAG_INT, "0", LOG,
-      "Seconds log lines may be buffered before they are written", IMPL, NULL },
-    { "external_log_file", BUTTE_FLAG_PATH, NULL, LOG,
-      "Log file written by something else (e.g. journald export), shown in the web UI", 0,
-      NULL },
-    { "initialize_driver_logging", BUTTE_FLAG_BOOL, "true", LOG,
-      "Whether scheduler and executor drivers set up logging", 0, NULL },
+    BUTTE_FLAGS_COMMON_LOGGING
 
-    { "modules", BUTTE_FLAG_PATH, NULL, MODS,
-      "Modules to load: inline JSON, file:///path or /path", IMPL, NULL },
-    { "modules_dir", BUTTE_FLAG_PATH, NULL, MODS,
-      "Directory of module manifests, loaded in alphabetical order", IMPL, NULL },
-    { "hooks", BUTTE_FLAG_LIST, NULL, MODS, "Comma-separated hook modules to install", 0,
-      NULL },
+    BUTTE_FLAGS_COMMON_MODULES
 
     { "zk", BUTTE_FLAG_STRING, NULL, HA,
       "ZooKeeper URL for leader election: zk://host1:port1,host2:port2,.../path or "
