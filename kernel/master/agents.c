@@ -158,11 +158,30 @@ butte_master_agent_remove(butte_magent_t *a, const char *why, bool unreachable)
     butte_master_alloc_now(m);
 }
 
+/* The process name in an agent's pid ("slave(2)" of "slave(2)@ip:port"):
+ * the path of its endpoints, which mesos-local numbers per agent.  Anything
+ * but slave(<digits>) gives Mesos' slave(1), so a peer cannot steer the
+ * Offer.url path elsewhere. */
+static const char *
+process_name(butte_pool_t *p, const char *pid)
+{
+    size_t n;
+
+    if (pid == NULL || strncmp(pid, "slave(", 6) != 0)
+        return "slave(1)";
+    n = strspn(pid + 6, "0123456789");
+    if (n == 0 || n > 9 || pid[6 + n] != ')' || (pid[7 + n] != '@' && pid[7 + n] != '\0'))
+        return "slave(1)";
+    return butte_pool_printf(p, "%.*s", (int)(7 + n), pid);
+}
+
 static butte_magent_t *
 agent_create(conn_t *c, const char *id, const Mesos__V1__AgentInfo *info,
              Mesos__V1__AgentInfo__Capability *const *caps, size_t n_caps, const char *version,
-             const Mesos__V1__Address *http, butte_err_t *err)
+             const Mesos__V1__Address *http, const char *pid, butte_err_t *err)
 {
+    const char *name;
+
     butte_master_t *m = c->m;
     butte_pool_t *p = butte_pool_create(m->pool);
     butte_magent_t *a = butte_pool_alloc(p, sizeof *a);
@@ -186,7 +205,9 @@ agent_create(conn_t *c, const char *id, const Mesos__V1__AgentInfo *info,
     a->hostname = a->info->hostname;
     a->ip = butte_pool_strdup(p, http != NULL && http->ip != NULL ? http->ip : c->peer_ip);
     a->port = http != NULL ? http->port : (a->info->has_port ? a->info->port : 5051);
-    a->pid = butte_pool_printf(p, "slave(1)@%s:%d", a->ip, a->port);
+    name = process_name(p, pid);
+    a->pid = butte_pool_printf(p, "%s@%s:%d", name, a->ip, a->port);
+    a->path = butte_pool_printf(p, "/%s", name);
     a->version = butte_pool_strdup(p, version != NULL ? version : "1.12.0");
     a->capabilities = butte_pool_alloc(p, (n_caps + 1) * sizeof *a->capabilities);
     for (size_t i = 0; i < n_caps; i++)
@@ -225,7 +246,7 @@ on_register(conn_t *c, const Butte__Internal__RegisterAgent *r, butte_pool_t *tm
     if (c->agent != NULL)
         return; /* a retry of a registration that already went through */
     a = agent_create(c, NULL, r->agent_info, r->capabilities, r->n_capabilities, r->version,
-                     r->http_address, &err);
+                     r->http_address, r->pid, &err);
     if (a == NULL) {
         butte_log(m->log, BUTTE_LOG_WARNING, "refusing agent at %s: %s",
                   butte_link_peer(c->link), err.msg);
@@ -312,7 +333,7 @@ on_reregister(conn_t *c, const Butte__Internal__ReregisterAgent *r, butte_pool_t
         }
     } else {
         a = agent_create(c, id, r->agent_info, r->capabilities, r->n_capabilities, r->version,
-                         r->http_address, &err);
+                         r->http_address, r->pid, &err);
         if (a == NULL) {
             butte_log(m->log, BUTTE_LOG_WARNING, "refusing agent %s: %s", id, err.msg);
             return;

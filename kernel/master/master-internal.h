@@ -110,7 +110,8 @@ struct butte_magent {
     char *hostname;
     char *ip;                   /* HTTP address of the agent */
     int port;
-    char *pid;                  /* "slave(1)@ip:port" */
+    char *pid;                  /* "slave(N)@ip:port" (RegisterAgent.pid; N=1 if absent) */
+    char *path;                 /* "/slave(N)": its endpoints' path, for Offer.url */
     char *version;
     int *capabilities;          /* AgentInfo.Capability.Type values */
     size_t n_capabilities;

@@ -133,7 +133,8 @@ offer_pb(butte_pool_t *pool, butte_moffer_t *o)
     mesos__v1__agent_id__init(p->agent_id);
     p->agent_id->value = a->id;
     p->hostname = a->hostname;
-    /* the agent's HTTP address, path /slave(1), as Mesos sends it */
+    /* the agent's HTTP address and path (/slave(1), or /slave(N) for
+     * mesos-local's N-th agent), as Mesos sends it */
     p->url = butte_pool_alloc(pool, sizeof *p->url);
     mesos__v1__url__init(p->url);
     p->url->scheme = (char *)"http";
@@ -142,7 +143,7 @@ offer_pb(butte_pool_t *pool, butte_moffer_t *o)
     p->url->address->hostname = a->hostname;
     p->url->address->ip = a->ip;
     p->url->address->port = a->port;
-    p->url->path = (char *)"/slave(1)";
+    p->url->path = a->path;
     if (a->info->domain != NULL)
         p->domain = a->info->domain;
     butte_resources_to_pb(pool, o->resources, !o->fw->refinement, &p->resources,
