@@ -167,7 +167,9 @@ serve_metrics(butte_http_req_t *req, void *arg)
 static void
 route(butte_agent_t *a, const char *prefix, const char *path, butte_http_handler_fn fn)
 {
-    butte_http_route(a->http, path, BUTTE_HTTP_GET, false, fn, a);
+    /* under mesos-local the bare paths belong to the master */
+    if (!a->prefix_only)
+        butte_http_route(a->http, path, BUTTE_HTTP_GET, false, fn, a);
     if (prefix)
         butte_http_route(a->http, butte_pool_printf(a->pool, "%s%s", prefix, path),
                          BUTTE_HTTP_GET, false, fn, a);

@@ -6,7 +6,9 @@
  * keeps the frameworks and tasks the master sent it, hands each task to
  * the launcher (launcher-internal.h) and reports task states through the
  * status update manager (status-updates-internal.h).  It serves /state,
- * /slave(1)/state and /metrics/snapshot on the HTTP server it is given.
+ * /metrics/snapshot, /monitor/statistics, /files/... and
+ * /api/v1/executor on the HTTP server it is given, under its prefix
+ * ("/slave(1)") and, unless prefix_only, at the bare paths too.
  *
  * Everything runs on the loop; the agent blocks only at start-up (reading
  * /proc for resources, creating --work_dir) and for a moment when it
@@ -33,6 +35,12 @@ typedef struct butte_agent_env {
     butte_http_t *http;          /* its endpoints are routed here */
     const butte_flags_t *flags;  /* an agent flag table (agent-flags.c) */
     const char *prefix;          /* "/slave(1)": alias for its endpoints; NULL none */
+    butte_modules_t *modules;    /* for the --isolation modules; NULL: none */
+    /* prefix_only - route the endpoints under prefix only: mesos-local's
+     * agents share the master's HTTP server, whose /state, /metrics/snapshot
+     * ... are the master's.  The prefix "/slave(N)" also names the agent's
+     * pid "slave(N)@ip:port", which the master puts in Offer.url. */
+    bool prefix_only;
 } butte_agent_env_t;
 
 /*

@@ -6,11 +6,12 @@
  * sends every state change the launcher reports with butte_agent_status()
  * (agent-internal.h) to the master, retried until acknowledged.
  *
- * This issue's launcher (launcher.c) is honest: there is no containerizer
- * yet, so every launch fails and the agent reports TASK_FAILED
- * (REASON_CONTAINER_LAUNCH_FAILED).  The executor issue replaces launcher.c
- * with one that starts executors; this interface is what it implements.
- * All calls run on the loop and must not block.
+ * The launcher (launcher.c) starts executors through the Mesos
+ * containerizer (containerizer-internal.h): the built-in mesos-executor
+ * from --launcher_dir for a command task, ExecutorInfo.command for a
+ * custom executor or a task group; it hands them their tasks over the
+ * executor API (executor-api.c).  All calls run on the loop and block only
+ * for a fork and the sandbox's directories.
  */
 #ifndef BUTTE_AGENT_LAUNCHER_INTERNAL_H
 #define BUTTE_AGENT_LAUNCHER_INTERNAL_H
@@ -37,10 +38,31 @@ int butte_agent_launch(butte_agent_t *agent, const Butte__Internal__RunTask *run
  * then reports TASK_KILLED itself).
  */
 int butte_agent_launcher_kill(butte_agent_t *agent, const char *framework_id,
-                              const char *task_id, butte_err_t *err);
+                              const char *task_id, const Mesos__V1__KillPolicy *policy,
+                              butte_err_t *err);
 
-/* butte_agent_launcher_shutdown_framework - stop everything the launcher
- * runs for the framework, without reporting (the framework is gone). */
+/* butte_agent_launcher_shutdown_executor - scheduler SHUTDOWN of one
+ * executor: SHUTDOWN event, SIGKILL after the grace period; its tasks that
+ * did not end become TASK_KILLED.  BUTTE_ENOTFOUND when it does not run. */
+int butte_agent_launcher_shutdown_executor(butte_agent_t *agent, const char *framework_id,
+                                           const char *executor_id, butte_err_t *err);
+
+/* butte_agent_launcher_message - scheduler MESSAGE to an executor (a
+ * MESSAGE event); BUTTE_ENOTFOUND when it does not run or is not
+ * subscribed. */
+int butte_agent_launcher_message(butte_agent_t *agent, const char *framework_id,
+                                 const char *executor_id, const uint8_t *data, size_t len,
+                                 butte_err_t *err);
+
+/* butte_agent_launcher_start / _stop - the containerizer (--isolation is
+ * checked here: an unknown isolator fails start-up) and, at stop, every
+ * executor killed. */
+int butte_agent_launcher_start(butte_agent_t *agent, butte_err_t *err);
+void butte_agent_launcher_stop(butte_agent_t *agent);
+
+/* butte_agent_launcher_shutdown_framework - shut down every executor of
+ * the framework (SHUTDOWN, then SIGKILL after the grace period), without
+ * reporting its tasks (the framework is gone). */
 void butte_agent_launcher_shutdown_framework(butte_agent_t *agent, const char *framework_id);
 
 #endif

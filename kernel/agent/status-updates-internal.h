@@ -10,9 +10,11 @@
  * latest_state of every update sent is the newest state queued for its
  * task.  A stream whose terminal update was acknowledged goes away.
  *
- * The executor issue feeds updates from executors through the same
- * butte_sum_update(); checkpointing the streams under --work_dir (so no
- * update is lost across agent restarts) arrives with the recovery work.
+ * Updates from executors and from the agent itself go through the same
+ * call.  A stream given a checkpoint folder (butte_sum_update_at) also
+ * appends each update, and each acknowledgement, to task.updates there
+ * (checkpoint-internal.h) before it goes on, fsync'ed; recovery reads
+ * them back (the recovery work).
  *
  * Everything runs on the loop; nothing blocks.  The manager lives in the
  * pool given to create; butte_sum_destroy stops its timers (call it before
@@ -54,6 +56,16 @@ void butte_sum_destroy(butte_sum_t *sum);
 int butte_sum_update(butte_sum_t *sum, const Butte__Internal__StatusUpdate *u, butte_err_t *err);
 
 /*
+ * butte_sum_update_at - butte_sum_update, and when ckpt_dir is not NULL
+ * (the task's meta folder: the framework checkpoints) the update is
+ * appended to ckpt_dir/task.updates first; later acknowledgements of the
+ * stream are appended there too.  Blocks for the fsync.  A checkpoint
+ * that fails is logged and the update still queued in memory.
+ */
+int butte_sum_update_at(butte_sum_t *sum, const Butte__Internal__StatusUpdate *u,
+                        const char *ckpt_dir, butte_err_t *err);
+
+/*
  * butte_sum_acknowledge - the scheduler acknowledged uuid (16 bytes) for
  * the task.  0 when it matched the update in flight (the next one is sent
  * now); BUTTE_ENOTFOUND for an unknown stream, BUTTE_ECONFLICT for a uuid
@@ -68,6 +80,9 @@ void butte_sum_resend(butte_sum_t *sum);
 
 /* butte_sum_forget_framework - drop the framework's streams (it is gone). */
 void butte_sum_forget_framework(butte_sum_t *sum, const char *framework_id);
+
+/* butte_sum_has_stream - the task has updates not yet acknowledged. */
+bool butte_sum_has_stream(const butte_sum_t *sum, const char *framework_id, const char *task_id);
 
 /* butte_sum_pending - updates queued and not yet acknowledged. */
 size_t butte_sum_pending(const butte_sum_t *sum);

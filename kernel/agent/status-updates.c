@@ -14,6 +14,7 @@
 
 #include <butte/log.h>
 
+#include "agent/checkpoint-internal.h"
 #include "agent/status-updates-internal.h"
 
 #define RETRY_MIN 10.0
@@ -35,6 +36,7 @@ typedef struct stream {
     int latest_state;
     double backoff;
     butte_timer_t *timer;
+    butte_ckpt_file_t *ckpt; /* task.updates, when the framework checkpoints */
 } stream_t;
 
 struct butte_sum {
@@ -89,6 +91,7 @@ stream_free(butte_sum_t *sum, stream_t *s)
     for (update_t *u = s->head; u; u = u->next)
         sum->pending--;
     butte_timer_stop(s->timer);
+    butte_ckpt_close(s->ckpt);
     butte_pool_destroy(s->pool);
 }
 
@@ -105,6 +108,10 @@ static void
 retry(void *arg)
 {
     stream_t *s = arg;
+    butte_log(butte_log_get("agent"), BUTTE_LOG_INFO,
+              "resending the status update of task '%s' of framework '%s': not acknowledged "
+              "after %gs",
+              s->task_id, s->framework_id, s->backoff);
     s->backoff = s->backoff * 2 > RETRY_MAX ? RETRY_MAX : s->backoff * 2;
     send_head(s);
 }
@@ -140,6 +147,31 @@ find(butte_sum_t *sum, const char *fw, const char *task)
 int
 butte_sum_update(butte_sum_t *sum, const Butte__Internal__StatusUpdate *u, butte_err_t *err)
 {
+    return butte_sum_update_at(sum, u, NULL, err);
+}
+
+/* Append to the stream's task.updates (opened on first use).  A failure
+ * is logged, not returned: the update still lives in memory and is
+ * retried, which is all a framework without checkpointing gets anyway. */
+static void
+checkpoint(stream_t *s, const char *dir, int type, const void *data, size_t len)
+{
+    butte_err_t err;
+
+    butte_err_clear(&err);
+    if (!s->ckpt && dir)
+        s->ckpt = butte_ckpt_open(s->pool, dir, &err);
+    if (s->ckpt && butte_ckpt_append(s->ckpt, type, data, len, &err) == 0)
+        return;
+    if (s->ckpt || dir)
+        butte_log(butte_log_get("agent"), BUTTE_LOG_WARNING,
+                  "cannot checkpoint the status update of task '%s': %s", s->task_id, err.msg);
+}
+
+int
+butte_sum_update_at(butte_sum_t *sum, const Butte__Internal__StatusUpdate *u,
+                    const char *ckpt_dir, butte_err_t *err)
+{
     if (!u->framework_id || !u->framework_id->value || !u->status || !u->status->task_id ||
         !u->status->task_id->value)
         return butte_err_set(err, BUTTE_EINVAL, "a status update needs framework_id and task_id");
@@ -163,6 +195,8 @@ butte_sum_update(butte_sum_t *sum, const Butte__Internal__StatusUpdate *u, butte
     e->len = butte__internal__status_update__get_packed_size(u);
     e->data = butte_pool_alloc(s->pool, e->len ? e->len : 1);
     butte__internal__status_update__pack(u, e->data);
+    if (ckpt_dir || s->ckpt)
+        checkpoint(s, ckpt_dir, BUTTE_CKPT_UPDATE, e->data, e->len);
     s->latest_state = u->status->state;
     sum->pending++;
     if (s->tail) {
@@ -196,6 +230,8 @@ butte_sum_acknowledge(butte_sum_t *sum, const char *framework_id, const char *ta
                              "acknowledgement for task '%s' does not match the update in flight",
                              task_id);
     }
+    if (s->ckpt)
+        checkpoint(s, NULL, BUTTE_CKPT_ACK, uuid, uuid_len);
     s->head = s->head->next;
     if (!s->head)
         s->tail = NULL;
@@ -234,6 +270,12 @@ butte_sum_forget_framework(butte_sum_t *sum, const char *framework_id)
             stream_free(sum, s);
         s = next;
     }
+}
+
+bool
+butte_sum_has_stream(const butte_sum_t *sum, const char *framework_id, const char *task_id)
+{
+    return find((butte_sum_t *)sum, framework_id, task_id) != NULL;
 }
 
 size_t
