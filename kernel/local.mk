@@ -29,6 +29,7 @@ kernel_libbutte_la_SOURCES += \
 	kernel/core/flags-files.c \
 	kernel/core/flags-value.c \
 	kernel/core/flags-internal.h \
+	kernel/core/flags-common.h \
 	kernel/master/master-flags.c \
 	kernel/agent/agent-flags.c
 
@@ -64,11 +65,26 @@ kernel_libbutte_la_SOURCES += \
 	kernel/agent/agent-internal.h \
 	kernel/agent/agent-private.h \
 	kernel/agent/agent.c \
+	kernel/agent/agent-link.c \
 	kernel/agent/agent-http.c \
+	kernel/agent/agent-sandbox.c \
 	kernel/agent/launcher-internal.h \
 	kernel/agent/launcher.c \
+	kernel/agent/launcher-env.c \
+	kernel/agent/checkpoint-internal.h \
+	kernel/agent/checkpoint.c \
 	kernel/agent/status-updates-internal.h \
 	kernel/agent/status-updates.c
+
+# --- executors: the executor API, the Mesos containerizer and posix
+# launcher (executor work).  BUTTE_LAUNCHER_DIR is where mesos-executor is
+# installed, the default of --launcher_dir.
+kernel_libbutte_la_SOURCES += \
+	kernel/agent/containerizer-internal.h \
+	kernel/agent/containerizer.c \
+	kernel/agent/executor-internal.h \
+	kernel/agent/executor-api.c
+kernel_libbutte_la_CPPFLAGS += -DBUTTE_LAUNCHER_DIR='"$(libexecdir)/mesos"'
 
 # /version reports when, by whom and from which commit this was built, as
 # Mesos does.  SOURCE_DATE_EPOCH makes it reproducible; outside a git work
@@ -239,3 +255,29 @@ kernel_libbutte_la_SOURCES += \
 	kernel/master/state-json.c \
 	kernel/master/metrics.c \
 	kernel/master/allocator-glue.c
+
+# --- httpc + sched (mesos-executor / mesos-execute work): the HTTP client
+# on the loop and the v1 scheduler client library (mesos-execute, marathon)
+kernel_libbutte_la_SOURCES += \
+	kernel/core/httpc.c \
+	kernel/core/httpc-internal.h \
+	kernel/sched/sched-internal.h \
+	kernel/sched/sched.c
+
+# --- agent sandboxes: /files endpoints and sandbox garbage collection
+# (isolators/files/gc work)
+kernel_libbutte_la_SOURCES += \
+	kernel/agent/files-internal.h \
+	kernel/agent/files.c \
+	kernel/agent/gc-internal.h \
+	kernel/agent/gc.c
+
+# --- mesos-local: one master and N agents in one process (kernel/local/)
+bin_PROGRAMS += mesos-local
+mesos_local_SOURCES = \
+	kernel/local/main.c \
+	kernel/local/local-flags.c \
+	kernel/local/local-internal.h
+mesos_local_CPPFLAGS = $(AM_CPPFLAGS) $(PROTO_CPPFLAGS)
+mesos_local_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PROTOBUF_C_CFLAGS)
+mesos_local_LDADD = kernel/libbutte.la

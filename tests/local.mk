@@ -8,7 +8,8 @@ AM_TESTS_ENVIRONMENT = \
 	BUTTE_BUILDDIR='$(abs_top_builddir)'; export BUTTE_BUILDDIR; \
 	BUTTE_SRCDIR='$(abs_top_srcdir)'; export BUTTE_SRCDIR; \
 	BUTTE_TEST_MODDIR='$(abs_top_builddir)/tests/modules/.libs'; export BUTTE_TEST_MODDIR; \
-	BUTTE_MODULE_DIR='$(abs_top_builddir)/.libs-modules'; export BUTTE_MODULE_DIR;
+	BUTTE_MODULE_DIR='$(abs_top_builddir)/.libs-modules'; export BUTTE_MODULE_DIR; \
+	BUTTE_LAUNCHER_DIR='$(abs_top_builddir)'; export BUTTE_LAUNCHER_DIR;
 
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 UNIT_LDADD = kernel/libbutte.la $(CHECK_LIBS)
@@ -52,11 +53,19 @@ TESTS += tests/unit/link
 tests_unit_link_CPPFLAGS = $(AM_CPPFLAGS) $(PROTO_CPPFLAGS)
 tests_unit_link_CFLAGS = $(UNIT_CFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS) $(PROTOBUF_C_CFLAGS)
 tests_unit_link_LDADD = $(UNIT_LDADD) $(LIBEVENT_LIBS) $(PROTOBUF_C_LIBS)
+check_PROGRAMS += tests/unit/checkpoint
+TESTS += tests/unit/checkpoint
+tests_unit_checkpoint_CPPFLAGS = $(AM_CPPFLAGS) $(PROTO_CPPFLAGS)
+tests_unit_checkpoint_CFLAGS = $(UNIT_CFLAGS) $(PROTOBUF_C_CFLAGS)
+tests_unit_checkpoint_LDADD = $(UNIT_LDADD) $(PROTOBUF_C_LIBS)
 AGENT_INTEGRATION_TESTS = \
 	tests/integration/agent-state.sh \
-	tests/integration/agent-register.sh
+	tests/integration/agent-register.sh \
+	tests/integration/agent-files.sh \
+	tests/integration/agent-two.sh \
+	tests/integration/agent-updates.sh
 TESTS += $(AGENT_INTEGRATION_TESTS)
-EXTRA_DIST += $(AGENT_INTEGRATION_TESTS)
+EXTRA_DIST += $(AGENT_INTEGRATION_TESTS) tests/integration/agent-updates.py
 
 # --- module ABI tests (deliberately broken modules)
 # Each is a real shared module (hence -rpath), never installed; the loader
@@ -138,3 +147,45 @@ MASTER_TESTS = \
 	tests/integration/master-state.sh
 TESTS += $(MASTER_TESTS)
 EXTRA_DIST += $(MASTER_TESTS)
+
+# --- mesos-executor / mesos-execute tests (the HTTP client unit test, and
+# mesos-execute end to end against mesos-local or a master and an agent;
+# those skip while the agent has no /api/v1/executor)
+check_PROGRAMS += tests/unit/httpc
+TESTS += tests/unit/httpc
+tests_unit_httpc_CFLAGS = $(UNIT_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_httpc_LDADD = $(UNIT_LDADD)
+MEXEC_TESTS = \
+	tests/integration/mexec-command.sh \
+	tests/integration/mexec-group.sh \
+	tests/integration/mexec-kill.sh \
+	tests/integration/mexec-uri.sh
+TESTS += $(MEXEC_TESTS)
+EXTRA_DIST += $(MEXEC_TESTS) tests/integration/mexec-lib.sh
+
+# --- isolator and files tests (the posix isolators through the loader,
+# the agent's /files endpoints on a real server, sandbox GC on real folders)
+check_PROGRAMS += tests/unit/isolator_posix tests/unit/files tests/unit/gc
+TESTS += tests/unit/isolator_posix tests/unit/files tests/unit/gc
+tests_unit_isolator_posix_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_isolator_posix_LDADD = $(UNIT_LDADD)
+tests_unit_files_CFLAGS = $(UNIT_CFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS) -pthread
+tests_unit_files_LDADD = $(UNIT_LDADD) $(JANSSON_LIBS) -lpthread
+tests_unit_gc_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_gc_LDADD = $(UNIT_LDADD)
+
+# --- executor tests (the agent's executor API, containerizer and executor
+# life cycle with a Python custom executor and with mesos-executor)
+EXEC_TESTS = \
+	tests/integration/exec-api.sh \
+	tests/integration/exec-custom.sh \
+	tests/integration/exec-lifecycle.sh \
+	tests/integration/exec-command.sh
+TESTS += $(EXEC_TESTS)
+EXTRA_DIST += $(EXEC_TESTS) tests/integration/exec-lib.sh \
+	tests/integration/exec-pyexec.py tests/integration/exec-sched.py
+
+# --- mesos-local tests (one master and N agents in one process)
+LOCAL_TESTS = tests/integration/local-basic.sh
+TESTS += $(LOCAL_TESTS)
+EXTRA_DIST += $(LOCAL_TESTS)
