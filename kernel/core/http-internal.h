@@ -187,6 +187,15 @@ struct bufferevent;
 typedef void (*butte_http_gone_fn)(struct bufferevent *bev, void *arg);
 
 /*
+ * butte_tcp_nodelay - turn off Nagle's algorithm on a connected or
+ * listening TCP socket (accepted sockets inherit it from the listener).
+ * Event streams and the agent link send many small writes; with Nagle each
+ * one after the first waits for the peer's delayed ACK (~40 ms).  Errors are
+ * ignored: a socket that is not TCP simply keeps its behaviour.
+ */
+void butte_tcp_nodelay(int fd);
+
+/*
  * butte_http_takeover - from a route's handler, instead of replying: the
  * caller owns the connection from now on (it writes its own status line).
  * Returns its bufferevent with no callbacks, no timeouts and reading not

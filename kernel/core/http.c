@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,6 +323,7 @@ butte_http_listen(butte_http_t *http, const char *ip, uint16_t port, butte_err_t
     /* a restarted master must not wait out TIME_WAIT of its predecessor */
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    butte_tcp_nodelay(fd);
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
         int e = errno;
         close(fd);
@@ -504,4 +506,13 @@ takeovers_gone(butte_http_t *http)
         /* gone may have released others: start over */
         p = &takeovers;
     }
+}
+
+void
+butte_tcp_nodelay(int fd)
+{
+    int one = 1;
+
+    if (fd >= 0)
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }

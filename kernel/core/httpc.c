@@ -24,6 +24,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "core/http-internal.h"
 #include "core/httpc-internal.h"
 #include "core/loop-internal.h"
 
@@ -368,6 +369,9 @@ butte_httpc_call_t *butte_httpc_request(butte_httpc_t *c, const char *method, co
     evhttp_request_set_error_cb(req, on_call_error);
     /* On failure evhttp has already called on_call_done (req NULL). */
     (void)evhttp_make_request(c->evcon, req, method_of(method), path);
+    /* evhttp creates the socket inside make_request; set it each time, as a
+     * dropped keep-alive connection comes back with a new one. */
+    butte_tcp_nodelay(bufferevent_getfd(evhttp_connection_get_bufferevent(c->evcon)));
     return call;
 }
 
@@ -519,5 +523,6 @@ butte_httpc_stream_t *butte_httpc_stream(butte_httpc_t *c, const char *method, c
     evhttp_request_set_error_cb(req, on_stream_error);
     s->req = req;
     (void)evhttp_make_request(s->evcon, req, method_of(method), path);
+    butte_tcp_nodelay(bufferevent_getfd(evhttp_connection_get_bufferevent(s->evcon)));
     return s;
 }

@@ -384,6 +384,7 @@ butte_link_connect(butte_loop_t *loop, const char *host, uint16_t port,
                  link->peer, strerror(errno));
         link->fail_timer = butte_timer_start(loop, 0, false, report_fail, link);
     } else {
+        butte_tcp_nodelay(bufferevent_getfd(link->bev));
         bufferevent_enable(link->bev, EV_READ | EV_WRITE);
     }
     freeaddrinfo(ai);
