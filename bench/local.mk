@@ -13,3 +13,36 @@ bench: bench-allocator
 bench-allocator: bench/allocator$(EXEEXT) all
 	BUTTE_MODULE_DIR='$(abs_top_builddir)/.libs-modules' BUTTE_SRCDIR='$(abs_top_srcdir)' \
 	  ./bench/allocator$(EXEEXT) --results '$(abs_top_srcdir)/bench/RESULTS.md'
+
+# --- launch and latency benchmarks (issue 6, items 2 and 3): a mesos-local
+# child with one agent, driven by C schedulers on kernel/sched.
+check_PROGRAMS += bench/launch bench/launch-ceiling bench/latency
+bench_launch_SOURCES = bench/launch.c bench/launch-local.c bench/launch-local.h
+bench_launch_CPPFLAGS = $(AM_CPPFLAGS) $(PROTO_CPPFLAGS)
+bench_launch_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(PROTOBUF_C_CFLAGS)
+bench_launch_LDADD = kernel/libbutte.la $(LIBEVENT_LIBS) $(PROTOBUF_C_LIBS)
+bench_launch_ceiling_SOURCES = bench/launch-ceiling.c
+bench_latency_SOURCES = bench/latency.c bench/launch-local.c bench/launch-local.h
+bench_latency_CPPFLAGS = $(AM_CPPFLAGS) $(PROTO_CPPFLAGS)
+bench_latency_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(PROTOBUF_C_CFLAGS)
+bench_latency_LDADD = kernel/libbutte.la $(LIBEVENT_LIBS) $(PROTOBUF_C_LIBS)
+TESTS += bench/launch-smoke.sh
+EXTRA_DIST += bench/launch-smoke.sh
+
+# The executors run from the real binaries: in a shared build the build
+# tree's mesos-executor is libtool's shell wrapper, which costs ~10 ms of
+# CPU per task more than the installed program would (bench/launch.c).
+BENCH_LOCAL_ENV = BUTTE_MODULE_DIR='$(abs_top_builddir)/.libs-modules' BUTTE_SRCDIR='$(abs_top_srcdir)'
+BENCH_LOCAL_SETUP = if test -x .libs/mesos-executor$(EXEEXT); then \
+	  BUTTE_LAUNCHER_DIR='$(abs_top_builddir)/.libs'; \
+	  LD_LIBRARY_PATH='$(abs_top_builddir)/kernel/.libs'; export LD_LIBRARY_PATH; \
+	else BUTTE_LAUNCHER_DIR='$(abs_top_builddir)'; fi; export BUTTE_LAUNCHER_DIR;
+.PHONY: bench-launch bench-latency
+bench: bench-launch bench-latency
+bench-launch: bench/launch$(EXEEXT) bench/launch-ceiling$(EXEEXT) all
+	$(BENCH_LOCAL_SETUP) $(BENCH_LOCAL_ENV) ./bench/launch$(EXEEXT) \
+	  --local ./mesos-local$(EXEEXT) --ceiling ./bench/launch-ceiling$(EXEEXT) \
+	  --results '$(abs_top_srcdir)/bench/RESULTS.md'
+bench-latency: bench/latency$(EXEEXT) all
+	$(BENCH_LOCAL_SETUP) $(BENCH_LOCAL_ENV) ./bench/latency$(EXEEXT) \
+	  --local ./mesos-local$(EXEEXT) --results '$(abs_top_srcdir)/bench/RESULTS.md'
