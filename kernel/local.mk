@@ -255,6 +255,10 @@ kernel_libbutte_la_SOURCES += \
 	kernel/master/state-json.c \
 	kernel/master/metrics.c \
 	kernel/master/allocator-glue.c
+# the string -> pointer map the master's id lookups use (master work)
+kernel_libbutte_la_SOURCES += \
+	kernel/core/strmap.c \
+	kernel/core/strmap-internal.h
 
 # --- httpc + sched (mesos-executor / mesos-execute work): the HTTP client
 # on the loop and the v1 scheduler client library (mesos-execute, marathon)

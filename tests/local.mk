@@ -144,9 +144,15 @@ tests_unit_sorter_LDADD = $(UNIT_LDADD)
 # --- master tests (the master alone: scheduler API rules, operator endpoints)
 MASTER_TESTS = \
 	tests/integration/master-scheduler-api.sh \
-	tests/integration/master-state.sh
+	tests/integration/master-state.sh \
+	tests/integration/master-update-framework.sh
 TESTS += $(MASTER_TESTS)
 EXTRA_DIST += $(MASTER_TESTS)
+# the master's id maps (kernel/core/strmap.c)
+check_PROGRAMS += tests/unit/strmap
+TESTS += tests/unit/strmap
+tests_unit_strmap_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_strmap_LDADD = $(UNIT_LDADD)
 
 # --- mesos-executor / mesos-execute tests (the HTTP client unit test, and
 # mesos-execute end to end against mesos-local or a master and an agent;

@@ -31,10 +31,7 @@ typedef struct conn {
 butte_magent_t *
 butte_master_agent(butte_master_t *m, const char *id)
 {
-    for (butte_magent_t *a = m->agents; a != NULL; a = a->next)
-        if (strcmp(a->id, id) == 0)
-            return a;
-    return NULL;
+    return butte_strmap_get(&m->agent_by_id, id);
 }
 
 bool
@@ -136,6 +133,7 @@ butte_master_agent_remove(butte_magent_t *a, const char *why, bool unreachable)
     g->when = butte_loop_now(m->loop);
     g->next = m->gone;
     m->gone = g;
+    butte_strmap_put(&m->gone_by_id, g->id, g);
 
     if (a->link != NULL) {
         Butte__Internal__Envelope env = BUTTE__INTERNAL__ENVELOPE__INIT;
@@ -152,6 +150,7 @@ butte_master_agent_remove(butte_magent_t *a, const char *why, bool unreachable)
     if (a->conn != NULL)
         ((conn_t *)a->conn)->agent = NULL;
     BUTTE_DL_UNLINK(m->agents, a, prev, next);
+    butte_strmap_del_if(&m->agent_by_id, a->id, a);
     m->n_agents--;
     butte_pool_destroy(tmp);
     butte_pool_destroy(a->pool);
@@ -219,6 +218,7 @@ agent_create(conn_t *c, const char *id, const Mesos__V1__AgentInfo *info,
     a->conn = c;
     c->agent = a;
     BUTTE_DL_PUSH(m->agents, a, prev, next);
+    butte_strmap_put(&m->agent_by_id, a->id, a);
     m->n_agents++;
     a->ping = butte_timer_start(m->loop, m->ping_timeout, true, ping, a);
     return a;

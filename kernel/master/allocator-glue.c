@@ -18,32 +18,6 @@
 #include "allocators/selection.h"
 #include "master/master-internal.h"
 
-typedef struct find_ctx {
-    const char *name;
-    bool found;
-} find_ctx_t;
-
-static void
-find_module(const char *library, const butte_module_t *mod, const butte_params_t *params,
-            void *arg)
-{
-    find_ctx_t *f = arg;
-
-    (void)library;
-    (void)params;
-    if (strcmp(mod->name, f->name) == 0)
-        f->found = true;
-}
-
-static bool
-loaded(butte_modules_t *mods, const char *name)
-{
-    find_ctx_t f = { .name = name };
-
-    butte_modules_foreach(mods, find_module, &f);
-    return f.found;
-}
-
 static butte_instance_t *
 select_module(butte_master_t *m, const char *flag, butte_kind_t kind,
               const butte_module_choice_t *(*choice)(const char *), butte_err_t *err)
@@ -58,7 +32,7 @@ select_module(butte_master_t *m, const char *flag, butte_kind_t kind,
         butte_err_set(err, BUTTE_EINVAL, "flag '--%s' must name a module", flag);
         return NULL;
     }
-    if (!loaded(mods, value)) {
+    if (!butte_modules_loaded(mods, value)) {
         c = choice(value);
         if (c == NULL) {
             butte_err_set(err, BUTTE_EINVAL,
@@ -68,7 +42,7 @@ select_module(butte_master_t *m, const char *flag, butte_kind_t kind,
             return NULL;
         }
         name = c->symbol;
-        if (!loaded(mods, c->symbol) &&
+        if (!butte_modules_loaded(mods, c->symbol) &&
             butte_modules_add_library(mods, c->library, c->symbol, err) != BUTTE_OK) {
             butte_err_prefix(err, "flag '--%s'", flag);
             return NULL;
@@ -239,6 +213,75 @@ butte_master_alloc_update_framework(butte_mfw_t *fw)
         butte_log(m->log, BUTTE_LOG_WARNING, "allocator refused the update of framework %s: %s",
                   fw->id, err.msg);
     butte_pool_destroy(tmp);
+}
+
+static bool
+same_set(char *const *a, size_t na, char *const *b, size_t nb)
+{
+    for (size_t i = 0; i < na; i++) {
+        bool found = false;
+
+        for (size_t j = 0; j < nb && !found; j++)
+            found = strcmp(a[i], b[j]) == 0;
+        if (!found)
+            return false;
+    }
+    for (size_t j = 0; j < nb; j++) {
+        bool found = false;
+
+        for (size_t i = 0; i < na && !found; i++)
+            found = strcmp(a[i], b[j]) == 0;
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+int
+butte_master_alloc_change_framework(butte_mfw_t *fw, const Mesos__V1__FrameworkInfo *info,
+                                    char **roles, size_t n_roles, char **suppressed,
+                                    size_t n_suppressed, bool check_only, butte_err_t *err)
+{
+    butte_master_t *m = fw->m;
+    butte_pool_t *tmp;
+    butte_allocator_framework_t af;
+    int rc;
+
+    if (m->aops == NULL || !fw->in_allocator)
+        return BUTTE_OK;
+    if (m->aops->update_framework == NULL) {
+        /* allocator.h: without the slot, role changes are refused */
+        if (!same_set(fw->roles, fw->n_roles, roles, n_roles))
+            return butte_err_set(err, BUTTE_EINVAL, "the allocator cannot change roles");
+        if (check_only)
+            return BUTTE_OK;
+        /* suppression changes go through the suppress/revive slots */
+        for (size_t i = 0; i < n_roles; i++) {
+            bool was = false, is = false;
+
+            for (size_t j = 0; j < fw->n_suppressed; j++)
+                was = was || strcmp(fw->suppressed[j], roles[i]) == 0;
+            for (size_t j = 0; j < n_suppressed; j++)
+                is = is || strcmp(suppressed[j], roles[i]) == 0;
+            if (was != is)
+                butte_master_alloc_suppress(fw, &roles[i], 1, !is);
+        }
+        return BUTTE_OK;
+    }
+    if (check_only)
+        return BUTTE_OK;
+    tmp = butte_pool_create(NULL);
+    memset(&af, 0, sizeof af);
+    af.size = sizeof af;
+    af.id = fw->id;
+    af.roles = (const char *const *)roles;
+    af.n_roles = n_roles;
+    af.suppressed_roles = (const char *const *)suppressed;
+    af.n_suppressed_roles = n_suppressed;
+    af.info = pb_of(tmp, &info->base);
+    rc = m->aops->update_framework(m->astate, &af, err);
+    butte_pool_destroy(tmp);
+    return rc;
 }
 
 void

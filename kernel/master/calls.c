@@ -2,7 +2,7 @@
  * kernel/master/calls.c - the scheduler calls other than SUBSCRIBE and
  * ACCEPT, after scheduler-api.c checked the framework and stream id.
  * Each answers 202 (everything asynchronous happens through events) or a
- * 4xx status with the reason in err.
+ * 4xx status with the reason in err; UPDATE_FRAMEWORK is synchronous (200).
  */
 #include "config.h"
 
@@ -238,7 +238,7 @@ butte_master_call(butte_mfw_t *fw, const Mesos__V1__Scheduler__Call *call, butte
         /* no maintenance or operation feedback yet: nothing can match */
         return 202;
     case MESOS__V1__SCHEDULER__CALL__TYPE__UPDATE_FRAMEWORK:
-        return butte_err_set(err, 501, "UPDATE_FRAMEWORK is not implemented yet");
+        return butte_master_update_framework(fw, call->update_framework, tmp, err);
     default:
         return butte_err_set(err, 501, "Received an unknown call type");
     }

@@ -16,19 +16,17 @@
 butte_mfw_t *
 butte_master_framework(butte_master_t *m, const char *id)
 {
-    for (butte_mfw_t *fw = m->frameworks; fw != NULL; fw = fw->next)
-        if (strcmp(fw->id, id) == 0)
-            return fw;
-    return NULL;
+    butte_mfw_t *fw = butte_strmap_get(&m->fw_by_id, id);
+
+    return fw != NULL && !fw->completed ? fw : NULL;
 }
 
 butte_mfw_t *
 butte_master_completed_framework(butte_master_t *m, const char *id)
 {
-    for (butte_mfw_t *fw = m->completed; fw != NULL; fw = fw->next)
-        if (strcmp(fw->id, id) == 0)
-            return fw;
-    return NULL;
+    butte_mfw_t *fw = butte_strmap_get(&m->fw_by_id, id);
+
+    return fw != NULL && fw->completed ? fw : NULL;
 }
 
 bool
@@ -130,12 +128,12 @@ role_field_set(const Mesos__V1__FrameworkInfo *info)
     return info->role != NULL && info->role != mesos__v1__framework_info__role__default_value;
 }
 
-/* The message of the ERROR event for an invalid subscription, or NULL. */
+/* Why info (with the suppressed roles given next to it) is not a valid
+ * FrameworkInfo (§A.2), or NULL.  Shared by SUBSCRIBE and UPDATE_FRAMEWORK. */
 static const char *
-validate_subscribe(butte_master_t *m, butte_pool_t *tmp,
-                   const Mesos__V1__Scheduler__Call__Subscribe *sub)
+validate_info(butte_pool_t *tmp, const Mesos__V1__FrameworkInfo *info, char *const *suppressed,
+              size_t n_suppressed)
 {
-    const Mesos__V1__FrameworkInfo *info = sub->framework_info;
     bool multi = has_capability(info, MESOS__V1__FRAMEWORK_INFO__CAPABILITY__TYPE__MULTI_ROLE);
     butte_err_t err;
 
@@ -170,29 +168,53 @@ validate_subscribe(butte_master_t *m, butte_pool_t *tmp,
     if (info->id != NULL && butte_master_id_valid(info->id->value) != NULL)
         return butte_pool_printf(tmp, "'FrameworkInfo.id' is invalid: %s",
                                  butte_master_id_valid(info->id->value));
-    for (size_t i = 0; i < sub->n_suppressed_roles; i++) {
+    for (size_t i = 0; i < n_suppressed; i++) {
         bool found = false;
 
         if (multi) {
             for (size_t j = 0; j < info->n_roles && !found; j++)
-                found = strcmp(info->roles[j], sub->suppressed_roles[i]) == 0;
+                found = strcmp(info->roles[j], suppressed[i]) == 0;
         } else {
-            found = strcmp(info->role != NULL ? info->role : "*", sub->suppressed_roles[i]) == 0;
+            found = strcmp(info->role != NULL ? info->role : "*", suppressed[i]) == 0;
         }
         if (!found)
             return butte_pool_printf(tmp,
                                      "Suppressed role '%s' is not contained in the list of roles",
-                                     sub->suppressed_roles[i]);
+                                     suppressed[i]);
     }
+    return NULL;
+}
+
+/* The message of the ERROR event for an invalid subscription, or NULL. */
+static const char *
+validate_subscribe(butte_master_t *m, butte_pool_t *tmp,
+                   const Mesos__V1__Scheduler__Call__Subscribe *sub)
+{
+    const Mesos__V1__FrameworkInfo *info = sub->framework_info;
+    const char *bad = validate_info(tmp, info, sub->suppressed_roles, sub->n_suppressed_roles);
+
+    if (bad != NULL)
+        return bad;
     if (info->id != NULL && butte_master_completed_framework(m, info->id->value) != NULL)
         return "Framework has been removed";
     return NULL;
 }
 
-/* Take info (copied) as fw's FrameworkInfo; derive roles and flags. */
+/* A FrameworkInfo as the master keeps it, built before it is taken so
+ * that UPDATE_FRAMEWORK can check everything first (no partial updates). */
+typedef struct {
+    butte_pool_t *pool; /* child of fw->pool; becomes fw->info_pool */
+    Mesos__V1__FrameworkInfo *info;
+    char **roles;
+    size_t n_roles;
+    char **suppressed;
+    size_t n_suppressed;
+} fw_info_t;
+
+/* Copy info (id forced to fw's) and derive its roles into ni. */
 static void
-set_info(butte_mfw_t *fw, const Mesos__V1__FrameworkInfo *info,
-         const Mesos__V1__Scheduler__Call__Subscribe *sub)
+info_prepare(butte_mfw_t *fw, const Mesos__V1__FrameworkInfo *info, char *const *suppressed,
+             size_t n_suppressed, fw_info_t *ni)
 {
     butte_pool_t *p = butte_pool_create(fw->pool);
     Mesos__V1__FrameworkInfo *copy = butte_master_pb_copy(p, &info->base);
@@ -203,25 +225,50 @@ set_info(butte_mfw_t *fw, const Mesos__V1__FrameworkInfo *info,
         mesos__v1__framework_id__init(copy->id);
     }
     copy->id->value = butte_pool_strdup(p, fw->id);
+    ni->pool = p;
+    ni->info = copy;
     if (multi) {
-        fw->n_roles = copy->n_roles;
-        fw->roles = copy->roles;
+        ni->n_roles = copy->n_roles;
+        ni->roles = copy->roles;
     } else {
-        fw->n_roles = 1;
-        fw->roles = butte_pool_alloc(p, sizeof *fw->roles);
-        fw->roles[0] = butte_pool_strdup(p, copy->role != NULL ? copy->role : "*");
+        ni->n_roles = 1;
+        ni->roles = butte_pool_alloc(p, sizeof *ni->roles);
+        ni->roles[0] = butte_pool_strdup(p, copy->role != NULL ? copy->role : "*");
     }
-    fw->n_suppressed = sub->n_suppressed_roles;
-    fw->suppressed = butte_pool_alloc(p, (sub->n_suppressed_roles + 1) * sizeof *fw->suppressed);
-    for (size_t i = 0; i < sub->n_suppressed_roles; i++)
-        fw->suppressed[i] = butte_pool_strdup(p, sub->suppressed_roles[i]);
+    ni->n_suppressed = n_suppressed;
+    ni->suppressed = butte_pool_alloc(p, (n_suppressed + 1) * sizeof *ni->suppressed);
+    for (size_t i = 0; i < n_suppressed; i++)
+        ni->suppressed[i] = butte_pool_strdup(p, suppressed[i]);
+}
+
+/* Make ni fw's FrameworkInfo (ni's pool now belongs to fw). */
+static void
+info_commit(butte_mfw_t *fw, fw_info_t *ni)
+{
+    const Mesos__V1__FrameworkInfo *info = ni->info;
+
+    fw->n_roles = ni->n_roles;
+    fw->roles = ni->roles;
+    fw->n_suppressed = ni->n_suppressed;
+    fw->suppressed = ni->suppressed;
     fw->partition_aware =
         has_capability(info, MESOS__V1__FRAMEWORK_INFO__CAPABILITY__TYPE__PARTITION_AWARE);
     fw->refinement =
         has_capability(info, MESOS__V1__FRAMEWORK_INFO__CAPABILITY__TYPE__RESERVATION_REFINEMENT);
     butte_pool_destroy(fw->info_pool);
-    fw->info_pool = p;
-    fw->info = copy;
+    fw->info_pool = ni->pool;
+    fw->info = ni->info;
+}
+
+/* Take info (copied) as fw's FrameworkInfo; derive roles and flags. */
+static void
+set_info(butte_mfw_t *fw, const Mesos__V1__FrameworkInfo *info,
+         const Mesos__V1__Scheduler__Call__Subscribe *sub)
+{
+    fw_info_t ni;
+
+    info_prepare(fw, info, sub->suppressed_roles, sub->n_suppressed_roles, &ni);
+    info_commit(fw, &ni);
 }
 
 static void failover_expired(void *arg);
@@ -275,6 +322,9 @@ framework_create(butte_master_t *m, const char *id)
                         : butte_pool_printf(p, "%s-%04llu", m->id,
                                             (unsigned long long)m->next_framework++);
     fw->registered_time = butte_loop_now(m->loop);
+    butte_strmap_init(&fw->task_by_id, p);
+    butte_strmap_init(&fw->completed_by_id, p);
+    butte_strmap_put(&m->fw_by_id, fw->id, fw);
     BUTTE_DL_PUSH(m->frameworks, fw, prev, next);
     m->n_frameworks++;
     return fw;
@@ -368,6 +418,7 @@ drop_completed(butte_master_t *m)
         butte_mfw_t *prev = last->prev;
 
         BUTTE_DL_UNLINK(m->completed, last, prev, next);
+        butte_strmap_del_if(&m->fw_by_id, last->id, last);
         butte_pool_destroy(last->pool);
         m->n_completed--;
         n--;
@@ -426,4 +477,77 @@ butte_master_teardown(butte_mfw_t *fw, const char *why)
     m->n_completed++;
     drop_completed(m);
     butte_master_alloc_now(m);
+}
+
+/* ---- UPDATE_FRAMEWORK (§A.4) ---- */
+
+static bool
+str_eq(const char *a, const char *b)
+{
+    return (a == NULL || b == NULL) ? a == b : strcmp(a, b) == 0;
+}
+
+static bool
+in_roles(char *const *roles, size_t n, const char *role)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(roles[i], role) == 0)
+            return true;
+    return false;
+}
+
+int
+butte_master_update_framework(butte_mfw_t *fw, const Mesos__V1__Scheduler__Call__UpdateFramework *u,
+                              butte_pool_t *tmp, butte_err_t *err)
+{
+    butte_master_t *m = fw->m;
+    const Mesos__V1__FrameworkInfo *info = u->framework_info;
+    const Mesos__V1__FrameworkInfo *old = fw->info;
+    const char *bad;
+    fw_info_t ni;
+    int rc;
+
+    if (info == NULL)
+        return butte_err_set(err, 400, "Expecting 'update_framework.framework_info' to be present");
+    if (info->id == NULL || strcmp(info->id->value, fw->id) != 0)
+        return butte_err_set(err, 400,
+                             "'framework_info.id' (%s) does not match the framework's id (%s)",
+                             info->id != NULL ? info->id->value : "unset", fw->id);
+    bad = validate_info(tmp, info, u->suppressed_roles, u->n_suppressed_roles);
+    if (bad != NULL)
+        return butte_err_set(err, 400, "%s", bad);
+    /* identity and durability are fixed for the framework's lifetime */
+    if (!str_eq(old->user, info->user))
+        return butte_err_set(err, 400, "Updating 'FrameworkInfo.user' is unsupported");
+    if (!str_eq(old->principal, info->principal))
+        return butte_err_set(err, 400, "Updating 'FrameworkInfo.principal' is unsupported");
+    if ((old->has_checkpoint && old->checkpoint) != (info->has_checkpoint && info->checkpoint))
+        return butte_err_set(err, 400, "Updating 'FrameworkInfo.checkpoint' is unsupported");
+
+    info_prepare(fw, info, u->suppressed_roles, u->n_suppressed_roles, &ni);
+    rc = butte_master_alloc_change_framework(fw, ni.info, ni.roles, ni.n_roles, ni.suppressed,
+                                             ni.n_suppressed, true, err);
+    if (rc != BUTTE_OK) {
+        butte_pool_destroy(ni.pool);
+        return butte_err_set(err, 400, "%s", butte_pool_strdup(tmp, err->msg));
+    }
+    /* Offers made to roles the framework leaves go back (§A.4); done
+     * before the allocator forgets the framework's share of those roles,
+     * so that the recovery finds what it holds. */
+    for (butte_moffer_t *o = m->offers, *next; o != NULL; o = next) {
+        next = o->next;
+        if (o->fw == fw && !in_roles(ni.roles, ni.n_roles, o->role))
+            butte_master_offer_remove(o, true, true, 0);
+    }
+    rc = butte_master_alloc_change_framework(fw, ni.info, ni.roles, ni.n_roles, ni.suppressed,
+                                             ni.n_suppressed, false, err);
+    if (rc != BUTTE_OK) {
+        butte_pool_destroy(ni.pool);
+        return butte_err_set(err, 400, "%s", butte_pool_strdup(tmp, err->msg));
+    }
+    info_commit(fw, &ni);
+    butte_log(m->log, BUTTE_LOG_INFO, "updated framework %s (%s): %zu role(s), %zu suppressed",
+              fw->id, fw->info->name, fw->n_roles, fw->n_suppressed);
+    butte_master_alloc_now(m);
+    return 200;
 }

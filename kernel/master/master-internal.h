@@ -29,6 +29,7 @@
 #include "core/http-internal.h"
 #include "core/link-internal.h"
 #include "core/role-internal.h"
+#include "core/strmap-internal.h"
 
 #include "butte/internal.pb-c.h"
 #include "mesos/v1/mesos.pb-c.h"
@@ -97,8 +98,13 @@ struct butte_mfw {
     double registered_time, reregistered_time, unregistered_time;
 
     butte_mtask_t *tasks;     /* live tasks */
-    butte_mtask_t *completed_tasks;
+    butte_mtask_t *completed_tasks; /* newest first */
+    butte_mtask_t *completed_tail;  /* the oldest, dropped first */
     size_t n_tasks, n_completed_tasks;
+    /* lookups by task id (keys are t->id; arrays in pool): the lists
+     * above keep the order /state shows */
+    butte_strmap_t task_by_id;      /* live */
+    butte_strmap_t completed_by_id; /* the newest completed one per id */
 };
 
 struct butte_magent {
@@ -165,6 +171,13 @@ struct butte_master {
     size_t n_offers;
     butte_mgone_t *gone;            /* in pool; only grows (bounded by removals) */
 
+    /* O(1) lookups by id (keys are the records' own id strings; arrays in
+     * pool); the lists above keep iteration order for /state */
+    butte_strmap_t fw_by_id;        /* live and completed frameworks */
+    butte_strmap_t agent_by_id;
+    butte_strmap_t offer_by_id;
+    butte_strmap_t gone_by_id;      /* the newest butte_mgone_t per agent id */
+
     /* the allocator (NULL ops: none loaded, no offers are made) */
     const butte_allocator_ops_t *aops;
     void *astate;
@@ -227,6 +240,14 @@ void butte_master_send_update(butte_mfw_t *fw, const Mesos__V1__TaskStatus *stat
  * killed (ShutdownFramework to every agent), its stream ends, and it moves
  * to the completed list. */
 void butte_master_teardown(butte_mfw_t *fw, const char *why);
+
+/* butte_master_update_framework - UPDATE_FRAMEWORK (§A.4): validates
+ * everything first (400 + reason, nothing changed), then takes the new
+ * FrameworkInfo, rescinds offers of roles that were removed and tells the
+ * allocator.  Returns 200 or 400. */
+int butte_master_update_framework(butte_mfw_t *fw,
+                                  const Mesos__V1__Scheduler__Call__UpdateFramework *u,
+                                  butte_pool_t *tmp, butte_err_t *err);
 
 /* butte_master_framework_has_role - whether fw subscribed to role. */
 bool butte_master_framework_has_role(const butte_mfw_t *fw, const char *role);
@@ -334,6 +355,14 @@ int butte_master_allocator_start(butte_master_t *m, butte_err_t *err);
 void butte_master_alloc_add_framework(butte_mfw_t *fw);
 void butte_master_alloc_update_framework(butte_mfw_t *fw);
 void butte_master_alloc_remove_framework(butte_mfw_t *fw);
+/* butte_master_alloc_change_framework - UPDATE_FRAMEWORK: give the
+ * allocator fw's next roles, suppressed roles and info before the master
+ * takes them.  check_only: only say whether it would be refused (an
+ * allocator without update_framework cannot change roles).  BUTTE_OK, or
+ * negative with err (nothing changed) when refused. */
+int butte_master_alloc_change_framework(butte_mfw_t *fw, const Mesos__V1__FrameworkInfo *info,
+                                        char **roles, size_t n_roles, char **suppressed,
+                                        size_t n_suppressed, bool check_only, butte_err_t *err);
 void butte_master_alloc_activate_framework(butte_mfw_t *fw, bool active);
 void butte_master_alloc_add_agent(butte_magent_t *a);
 void butte_master_alloc_remove_agent(butte_magent_t *a);

@@ -203,6 +203,10 @@ butte_master_start(butte_role_t *role, void *arg, butte_err_t *err)
     m->log = butte_role_log(role);
     m->http = butte_role_http(role);
     m->flags = butte_role_flags(role);
+    butte_strmap_init(&m->fw_by_id, m->pool);
+    butte_strmap_init(&m->agent_by_id, m->pool);
+    butte_strmap_init(&m->offer_by_id, m->pool);
+    butte_strmap_init(&m->gone_by_id, m->pool);
     *(butte_master_t **)arg = m;
 
     butte_master_uuid(m->id, NULL);

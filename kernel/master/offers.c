@@ -13,10 +13,7 @@
 butte_moffer_t *
 butte_master_offer(butte_master_t *m, const char *id)
 {
-    for (butte_moffer_t *o = m->offers; o != NULL; o = o->next)
-        if (strcmp(o->id, id) == 0)
-            return o;
-    return NULL;
+    return butte_strmap_get(&m->offer_by_id, id);
 }
 
 static void
@@ -42,6 +39,7 @@ butte_master_offer_remove(butte_moffer_t *o, bool recover, bool rescind, double 
     butte_timer_stop(o->timeout);
     o->timeout = NULL;
     BUTTE_DL_UNLINK(m->offers, o, prev, next);
+    butte_strmap_del_if(&m->offer_by_id, o->id, o);
     m->n_offers--;
     if (rescind) {
         m->stats.offers_rescinded++;
@@ -192,6 +190,7 @@ butte_master_offer_cb(void *ctx, const char *framework_id, const butte_allocatio
         if (butte_resources_allocate(o->resources, o->role, &err) != BUTTE_OK)
             butte_log(m->log, BUTTE_LOG_WARNING, "offer %s: %s", o->id, err.msg);
         BUTTE_DL_PUSH(m->offers, o, prev, next);
+        butte_strmap_put(&m->offer_by_id, o->id, o);
         m->n_offers++;
         if (m->offer_timeout > 0)
             o->timeout = butte_timer_start(m->loop, m->offer_timeout, false, offer_expired, o);

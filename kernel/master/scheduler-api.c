@@ -15,51 +15,6 @@
 
 #include "master/master-internal.h"
 
-/* Whether the Accept header admits media type want ("type/sub").  A
- * missing header admits everything; so do "*" + "/" + "*" and "type/" + "*";
- * q=0 excludes. */
-static bool
-accepts(const char *accept, const char *want)
-{
-    const char *p = accept;
-    size_t typelen = strchr(want, '/') - want;
-
-    if (accept == NULL)
-        return true;
-    while (*p != '\0') {
-        const char *end = strchr(p, ',');
-        size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
-        char item[256];
-        char *semi, *s = item, *e;
-        bool zero = false;
-
-        if (len >= sizeof item)
-            len = sizeof item - 1;
-        memcpy(item, p, len);
-        item[len] = '\0';
-        semi = strchr(item, ';');
-        if (semi != NULL) {
-            const char *q = strstr(semi, "q=");
-
-            zero = q != NULL && strtod(q + 2, NULL) == 0;
-            *semi = '\0';
-        }
-        while (*s == ' ' || *s == '\t')
-            s++;
-        e = s + strlen(s);
-        while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-            *--e = '\0';
-        if (!zero && (strcasecmp(s, want) == 0 || strcmp(s, "*/*") == 0 ||
-                      (strlen(s) == typelen + 2 && strncasecmp(s, want, typelen) == 0 &&
-                       strcmp(s + typelen, "/*") == 0)))
-            return true;
-        if (end == NULL)
-            break;
-        p = end + 1;
-    }
-    return false;
-}
-
 /* The payload a call type needs, by field name, or NULL when none. */
 static const char *
 missing_payload(const Mesos__V1__Scheduler__Call *c)
@@ -175,9 +130,9 @@ butte_master_scheduler_route(butte_http_req_t *req, void *arg)
         if (sid != NULL)
             return bad(m, req, 400,
                        "Subscribe calls should not include the 'Mesos-Stream-Id' header");
-        if (accepts(accept, "application/json"))
+        if (butte_http_accepts(accept, "application/json"))
             out_json = true;
-        else if (accepts(accept, "application/x-protobuf"))
+        else if (butte_http_accepts(accept, "application/x-protobuf"))
             out_json = false;
         else
             return bad(m, req, 406,

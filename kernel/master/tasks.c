@@ -22,10 +22,7 @@ butte_master_state_name(Mesos__V1__TaskState s)
 butte_mtask_t *
 butte_master_task(const butte_mfw_t *fw, const char *task_id)
 {
-    for (butte_mtask_t *t = fw->tasks; t != NULL; t = t->fw_next)
-        if (strcmp(t->id, task_id) == 0)
-            return t;
-    return NULL;
+    return butte_strmap_get(&fw->task_by_id, task_id);
 }
 
 butte_mtask_t *
@@ -70,6 +67,7 @@ butte_master_task_add(butte_mfw_t *fw, butte_magent_t *agent, const Mesos__V1__T
     t->pb = pb;
 
     BUTTE_DL_PUSH(fw->tasks, t, fw_prev, fw_next);
+    butte_strmap_put(&fw->task_by_id, t->id, t);
     fw->n_tasks++;
     BUTTE_DL_PUSH(agent->tasks, t, agent_prev, agent_next);
     agent->n_tasks++;
@@ -139,21 +137,24 @@ butte_master_task_complete(butte_mtask_t *t)
         t->agent = NULL;
     }
     BUTTE_DL_UNLINK(fw->tasks, t, fw_prev, fw_next);
+    butte_strmap_del_if(&fw->task_by_id, t->id, t);
     fw->n_tasks--;
     t->completed = true;
     BUTTE_DL_PUSH(fw->completed_tasks, t, fw_prev, fw_next);
+    if (fw->completed_tail == NULL)
+        fw->completed_tail = t;
+    butte_strmap_put(&fw->completed_by_id, t->id, t);
     fw->n_completed_tasks++;
-    /* bounded memory: drop the oldest beyond the flag */
+    /* bounded memory: drop the oldest beyond the flag (the tail, so a
+     * completion costs O(1) however long the list is) */
     if (max >= 0 && fw->n_completed_tasks > (size_t)max) {
-        butte_mtask_t *last = fw->completed_tasks;
+        butte_mtask_t *last = fw->completed_tail;
 
-        while (last != NULL && last->fw_next != NULL)
-            last = last->fw_next;
-        if (last != NULL) {
-            BUTTE_DL_UNLINK(fw->completed_tasks, last, fw_prev, fw_next);
-            fw->n_completed_tasks--;
-            butte_pool_destroy(last->pool);
-        }
+        fw->completed_tail = last->fw_prev;
+        BUTTE_DL_UNLINK(fw->completed_tasks, last, fw_prev, fw_next);
+        butte_strmap_del_if(&fw->completed_by_id, last->id, last);
+        fw->n_completed_tasks--;
+        butte_pool_destroy(last->pool);
     }
 }
 
@@ -222,22 +223,20 @@ butte_master_reconcile_one(butte_mfw_t *fw, const char *task_id, const char *age
         answer_known(fw, t, tmp);
         return;
     }
-    for (butte_mtask_t *c = fw->completed_tasks; c != NULL; c = c->fw_next) {
-        if (strcmp(c->id, task_id) == 0) {
-            answer_known(fw, c, tmp);
-            return;
-        }
+    t = butte_strmap_get(&fw->completed_by_id, task_id);
+    if (t != NULL) {
+        answer_known(fw, t, tmp);
+        return;
     }
     if (agent_id != NULL && butte_master_agent(m, agent_id) != NULL) {
         state = MESOS__V1__TASK_STATE__TASK_GONE;
     } else {
         state = MESOS__V1__TASK_STATE__TASK_UNKNOWN;
-        for (butte_mgone_t *g = m->gone; g != NULL && agent_id != NULL; g = g->next) {
-            if (strcmp(g->id, agent_id) == 0) {
-                state = MESOS__V1__TASK_STATE__TASK_UNREACHABLE;
-                unreachable = g->when;
-                break;
-            }
+        butte_mgone_t *g = agent_id != NULL ? butte_strmap_get(&m->gone_by_id, agent_id) : NULL;
+
+        if (g != NULL) {
+            state = MESOS__V1__TASK_STATE__TASK_UNREACHABLE;
+            unreachable = g->when;
         }
     }
     if (!fw->partition_aware)
