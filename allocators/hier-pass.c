@@ -445,12 +445,16 @@ hier_pass(hier_t *h, bool full)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     grow_order(h);
     size_t n = 0;
+    /* memcpy with a NULL source is undefined even for 0 bytes, and the
+     * arrays are not allocated before the first agent arrives. */
     if (full) {
-        memcpy(h->order, h->agents, h->nagents * sizeof *h->order);
         n = h->nagents;
+        if (n > 0)
+            memcpy(h->order, h->agents, n * sizeof *h->order);
     } else {
-        memcpy(h->order, h->dirty, h->ndirty * sizeof *h->order);
         n = h->ndirty;
+        if (n > 0)
+            memcpy(h->order, h->dirty, n * sizeof *h->order);
     }
     for (size_t i = 0; i < h->ndirty; i++)
         h->dirty[i]->dirty = false;
