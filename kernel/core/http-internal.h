@@ -187,6 +187,14 @@ struct bufferevent;
 typedef void (*butte_http_gone_fn)(struct bufferevent *bev, void *arg);
 
 /*
+ * butte_http_accepts - whether an Accept header value admits the media
+ * type want ("application/json"): exact, "type/any" and "any/any" ranges
+ * case-insensitive, q=0 excludes; a missing header (NULL) admits all.
+ * Pure; never blocks.
+ */
+bool butte_http_accepts(const char *accept, const char *want);
+
+/*
  * butte_tcp_nodelay - turn off Nagle's algorithm on a connected or
  * listening TCP socket (accepted sockets inherit it from the listener).
  * Event streams and the agent link send many small writes; with Nagle each

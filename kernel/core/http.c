@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -515,4 +516,49 @@ butte_tcp_nodelay(int fd)
 
     if (fd >= 0)
         (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+/* Whether the Accept header admits media type want ("type/sub").  A
+ * missing header admits everything; so do "*" + "/" + "*" and "type/" + "*";
+ * q=0 excludes. */
+bool
+butte_http_accepts(const char *accept, const char *want)
+{
+    const char *p = accept;
+    size_t typelen = strchr(want, '/') - want;
+
+    if (accept == NULL)
+        return true;
+    while (*p != '\0') {
+        const char *end = strchr(p, ',');
+        size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+        char item[256];
+        char *semi, *s = item, *e;
+        bool zero = false;
+
+        if (len >= sizeof item)
+            len = sizeof item - 1;
+        memcpy(item, p, len);
+        item[len] = '\0';
+        semi = strchr(item, ';');
+        if (semi != NULL) {
+            const char *q = strstr(semi, "q=");
+
+            zero = q != NULL && strtod(q + 2, NULL) == 0;
+            *semi = '\0';
+        }
+        while (*s == ' ' || *s == '\t')
+            s++;
+        e = s + strlen(s);
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+            *--e = '\0';
+        if (!zero && (strcasecmp(s, want) == 0 || strcmp(s, "*/*") == 0 ||
+                      (strlen(s) == typelen + 2 && strncasecmp(s, want, typelen) == 0 &&
+                       strcmp(s + typelen, "/*") == 0)))
+            return true;
+        if (end == NULL)
+            break;
+        p = end + 1;
+    }
+    return false;
 }

@@ -63,6 +63,10 @@ const void *butte_instance_ops(const butte_instance_t *inst);
 void *butte_instance_state(const butte_instance_t *inst);
 const butte_module_t *butte_instance_module(const butte_instance_t *inst);
 
+/* butte_modules_loaded - whether pass 1 loaded a module named name (so a
+ * selection flag names a --modules module rather than a first-party one). */
+bool butte_modules_loaded(const butte_modules_t *mods, const char *name);
+
 /* butte_modules_foreach - every loaded module (for /flags, logs, tests). */
 typedef void (*butte_modules_visit_fn)(const char *library, const butte_module_t *m,
                                        const butte_params_t *params, void *arg);

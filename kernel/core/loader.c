@@ -399,6 +399,12 @@ butte_modules_foreach_instance(const butte_modules_t *mods, butte_kind_t kind,
     free(v);
 }
 
+bool
+butte_modules_loaded(const butte_modules_t *mods, const char *name)
+{
+    return find_loaded(mods, name) != NULL;
+}
+
 void
 butte_modules_foreach(const butte_modules_t *mods, butte_modules_visit_fn fn, void *arg)
 {
