@@ -8,10 +8,13 @@
  * SIGTERM or were started in the background).  The executor is also a
  * child subreaper, so orphans of a task are reparented to it and reaped.
  */
+/* clone(2) and execvpe(3) for starting tasks */
+#define _GNU_SOURCE 1
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,60 +102,149 @@ void tasks_init(exec_t *ex)
 
 /* ---- launching ---- */
 
-static void set_env(const Mesos__V1__Environment *env)
+/*
+ * The task's process is started with clone(CLONE_VM | CLONE_VFORK), as
+ * posix_spawn does: the executor is suspended until the child exec'd or
+ * died, and its page tables are neither copied nor torn down.  So the
+ * child may only make async-signal-safe calls on memory prepared here:
+ * the environment (the executor's, with CommandInfo's on top, as setenv
+ * would leave it), argv and the error texts.
+ */
+#define CHILD_STACK (64 * 1024)
+
+extern char **environ;
+
+typedef struct spawn {
+    const char *directory;
+    const char *path;         /* "/bin/sh", or the program execvp looks for */
+    char **argv;
+    char **envp;
+    bool search;              /* execvp(path) rather than execve */
+    const char *cd_fail;      /* "cannot change to the sandbox \"...\": " */
+    const char *exec_fail;    /* "cannot run ...: " */
+} spawn_t;
+
+/* Put "name=value" into env (n entries) as setenv(name, value, 1) would. */
+static void env_set(butte_pool_t *p, char **env, size_t *n, const char *name, const char *value)
 {
-    if (env == NULL)
-        return;
-    for (size_t i = 0; i < env->n_variables; i++) {
+    size_t len = strlen(name);
+    char *kv = butte_pool_printf(p, "%s=%s", name, value);
+    for (size_t i = 0; i < *n; i++) {
+        if (strncmp(env[i], name, len) == 0 && env[i][len] == '=') {
+            env[i] = kv;
+            return;
+        }
+    }
+    env[(*n)++] = kv;
+}
+
+static char **build_env(butte_pool_t *p, const Mesos__V1__Environment *env)
+{
+    size_t n = 0, cap = env != NULL ? env->n_variables : 0;
+    for (char **e = environ; e != NULL && *e != NULL; e++)
+        cap++;
+    char **out = butte_pool_alloc(p, (cap + 1) * sizeof *out);
+    for (char **e = environ; e != NULL && *e != NULL; e++)
+        out[n++] = *e;
+    for (size_t i = 0; env != NULL && i < env->n_variables; i++) {
         const Mesos__V1__Environment__Variable *v = env->variables[i];
         if (v->has_type && v->type == MESOS__V1__ENVIRONMENT__VARIABLE__TYPE__SECRET) {
             if (v->secret != NULL && v->secret->value != NULL) {
-                char *val = strndup((const char *)v->secret->value->data.data,
-                                    v->secret->value->data.len);
-                if (val != NULL)
-                    setenv(v->name, val, 1);
+                char *val = butte_pool_alloc(p, v->secret->value->data.len + 1);
+                /* zeroed: like strndup, the value ends at its first NUL */
+                memcpy(val, v->secret->value->data.data, v->secret->value->data.len);
+                env_set(p, out, &n, v->name, val);
             }
             continue;
         }
-        setenv(v->name, v->value != NULL ? v->value : "", 1);
+        env_set(p, out, &n, v->name, v->value != NULL ? v->value : "");
+    }
+    out[n] = NULL;
+    return out;
+}
+
+static void child_write(const char *a, const char *b)
+{
+    if (write(STDERR_FILENO, a, strlen(a)) < 0 || write(STDERR_FILENO, b, strlen(b)) < 0 ||
+        write(STDERR_FILENO, "\n", 1) < 0) {
+        /* nowhere left to say it */
     }
 }
 
-/* In the child: never returns. */
-static void child(exec_t *ex, const Mesos__V1__CommandInfo *cmd)
+/* In the child (shares the executor's memory): never returns. */
+static int child(void *arg)
 {
+    const spawn_t *s = arg;
+    struct sigaction dfl, cur;
+
     /* a session and process group of its own: kill(-pid) reaches the tree */
     setsid();
+    /* no handler of the executor's may run here: they would act on its
+     * memory.  The table is the child's own (no CLONE_SIGHAND). */
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGPIPE || sig == SIGTERM || sig == SIGINT || sig == SIGCHLD ||
+            (sigaction(sig, NULL, &cur) == 0 && cur.sa_handler != SIG_DFL &&
+             cur.sa_handler != SIG_IGN))
+            sigaction(sig, &dfl, NULL);
+    }
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    signal(SIGPIPE, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGCHLD, SIG_DFL);
-    if (chdir(ex->directory) != 0) {
-        fprintf(stderr, "cannot change to the sandbox \"%s\": %s\n", ex->directory,
-                strerror(errno));
+    if (chdir(s->directory) != 0) {
+        child_write(s->cd_fail, strerror(errno));
         _exit(127);
     }
-    set_env(cmd->environment);
-    if (!cmd->has_shell || cmd->shell) {
-        execl("/bin/sh", "sh", "-c", cmd->value, (char *)NULL);
-        fprintf(stderr, "cannot run /bin/sh: %s\n", strerror(errno));
-    } else {
-        char **argv = calloc(cmd->n_arguments + 2, sizeof *argv);
-        if (argv == NULL)
-            _exit(127);
-        size_t n = 0;
-        for (size_t i = 0; i < cmd->n_arguments; i++)
-            argv[n++] = cmd->arguments[i];
-        if (n == 0)
-            argv[n++] = cmd->value;
-        argv[n] = NULL;
-        execvp(cmd->value, argv);
-        fprintf(stderr, "cannot run \"%s\": %s\n", cmd->value, strerror(errno));
-    }
+    if (s->search)
+        execvpe(s->path, s->argv, s->envp);
+    else
+        execve(s->path, s->argv, s->envp);
+    child_write(s->exec_fail, strerror(errno));
     _exit(127);
+}
+
+/* The task's process, or -1 with errno. */
+static pid_t spawn_task(exec_t *ex, const Mesos__V1__CommandInfo *cmd)
+{
+    butte_pool_t *p = butte_pool_create(NULL);
+    spawn_t s;
+    sigset_t all, old;
+
+    s.directory = ex->directory;
+    s.envp = build_env(p, cmd->environment);
+    s.cd_fail = butte_pool_printf(p, "cannot change to the sandbox \"%s\": ", ex->directory);
+    if (!cmd->has_shell || cmd->shell) {
+        s.path = "/bin/sh";
+        s.search = false;
+        s.argv = butte_pool_alloc(p, 4 * sizeof *s.argv);
+        s.argv[0] = "sh";
+        s.argv[1] = "-c";
+        s.argv[2] = cmd->value;
+        s.argv[3] = NULL;
+        s.exec_fail = "cannot run /bin/sh: ";
+    } else {
+        size_t n = 0;
+        s.path = cmd->value;
+        s.search = true;
+        s.argv = butte_pool_alloc(p, (cmd->n_arguments + 2) * sizeof *s.argv);
+        for (size_t i = 0; i < cmd->n_arguments; i++)
+            s.argv[n++] = cmd->arguments[i];
+        if (n == 0)
+            s.argv[n++] = cmd->value;
+        s.argv[n] = NULL;
+        s.exec_fail = butte_pool_printf(p, "cannot run \"%s\": ", cmd->value);
+    }
+    char *stack = butte_pool_alloc(p, CHILD_STACK);
+    /* no handler may run in the child before it reset them */
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, &old);
+    pid_t pid = clone(child, stack + CHILD_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &s);
+    int saved = errno;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    butte_pool_destroy(p);
+    errno = saved;
+    return pid;
 }
 
 static task_t *new_task(exec_t *ex, const Mesos__V1__TaskInfo *info)
@@ -211,7 +303,7 @@ void tasks_launch(exec_t *ex, const Mesos__V1__TaskInfo *info)
     }
     fflush(stdout);
     fflush(stderr);
-    pid_t pid = fork();
+    pid_t pid = spawn_task(ex, cmd);
     if (pid < 0) {
         char msg[256];
         snprintf(msg, sizeof msg, "could not fork the command: %s", strerror(errno));
@@ -219,8 +311,6 @@ void tasks_launch(exec_t *ex, const Mesos__V1__TaskInfo *info)
                MESOS__V1__TASK_STATUS__REASON__REASON_COMMAND_EXECUTOR_FAILED);
         return;
     }
-    if (pid == 0)
-        child(ex, cmd);
     /* the child's setsid() may not have run yet: make the group here too
      * so that an immediate kill(-pid) finds it (EPERM once it did) */
     (void)setpgid(pid, pid);

@@ -16,6 +16,7 @@
 
 typedef struct agent_task {
     struct agent_task *next;
+    butte_pool_t *pool; /* this task; a child of its framework's, freed when it is dropped */
     char *id;
     char *name;
     char *executor_id; /* NULL: a command task (its executor id is the task id) */
@@ -72,7 +73,8 @@ struct butte_agent {
     /* sandboxes (agent-sandbox.c) */
     butte_files_t *files;             /* /files attachments */
     butte_gc_t *gc;
-    struct sandbox_run *done_runs;    /* ended executors' runs not yet removed */
+    struct sandbox_run *done_runs;    /* ended executors' runs waiting for acknowledgements */
+    struct sandbox_run *gc_runs;      /* ... and those scheduled for removal (not scanned) */
     /* metrics */
     uint64_t tasks_failed, tasks_killed, tasks_lost, tasks_finished;
     uint64_t valid_acks, invalid_acks, registrations;

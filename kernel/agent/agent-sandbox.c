@@ -32,6 +32,7 @@
  * then for the collector.  Lives in its own pool. */
 typedef struct sandbox_run {
     struct sandbox_run *next;
+    struct sandbox_run **pprev; /* the link that points here: O(1) unlinking */
     butte_pool_t *pool;
     butte_agent_t *agent;
     char *framework_id;
@@ -68,14 +69,28 @@ butte_agent_sandbox_start(butte_agent_t *a, butte_err_t *err)
 }
 
 static void
+run_unlink(sandbox_run_t *r)
+{
+    *r->pprev = r->next;
+    if (r->next)
+        r->next->pprev = r->pprev;
+}
+
+static void
+run_push(sandbox_run_t **head, sandbox_run_t *r)
+{
+    r->next = *head;
+    if (r->next)
+        r->next->pprev = &r->next;
+    *head = r;
+    r->pprev = head;
+}
+
+static void
 run_free(butte_agent_t *a, sandbox_run_t *r)
 {
-    for (sandbox_run_t **p = &a->done_runs; *p; p = &(*p)->next) {
-        if (*p == r) {
-            *p = r->next;
-            break;
-        }
-    }
+    (void)a;
+    run_unlink(r);
     butte_pool_destroy(r->pool);
 }
 
@@ -87,6 +102,8 @@ butte_agent_sandbox_stop(butte_agent_t *a)
     a->gc = NULL;
     while (a->done_runs)
         run_free(a, a->done_runs);
+    while (a->gc_runs)
+        run_free(a, a->gc_runs);
 }
 
 void
@@ -146,6 +163,10 @@ schedule(butte_agent_t *a, sandbox_run_t *r)
     char *slash = strrchr(exdir, '/');
 
     r->scheduled = true;
+    /* scheduled runs wait for the collector only: later checks (one per
+     * exited executor) must not scan them, or every exit costs O(runs) */
+    run_unlink(r);
+    run_push(&a->gc_runs, r);
     if (butte_gc_schedule(a->gc, r->directory, delay, removed, r) != 0) {
         run_free(a, r);
         return;
@@ -201,7 +222,6 @@ butte_agent_sandbox_exited(butte_agent_t *a, agent_executor_t *ex)
     r->tasks = butte_pool_alloc(pool, (n + 1) * sizeof *r->tasks);
     for (exec_task_t *t = ex->tasks; t; t = t->next)
         r->tasks[r->n_tasks++] = butte_pool_strdup(pool, t->id);
-    r->next = a->done_runs;
-    a->done_runs = r;
+    run_push(&a->done_runs, r);
     butte_agent_sandbox_check(a);
 }

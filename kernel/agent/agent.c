@@ -81,7 +81,11 @@ drop_task(butte_agent_t *a, agent_framework_t *f, const char *task_id)
 {
     for (agent_task_t **p = &f->tasks; *p; p = &(*p)->next) {
         if (strcmp((*p)->id, task_id) == 0) {
-            *p = (*p)->next; /* its memory goes with the framework's pool */
+            agent_task_t *t = *p;
+            *p = t->next;
+            /* its own pool: a framework that always has tasks running
+             * must not keep every task it ever ran */
+            butte_pool_destroy(t->pool);
             break;
         }
     }
@@ -272,18 +276,20 @@ add_task(butte_agent_t *a, agent_framework_t *f, const Mesos__V1__TaskInfo *ti,
          const Mesos__V1__ExecutorInfo *ei)
 {
     butte_err_t err;
-    agent_task_t *t = butte_pool_alloc(f->pool, sizeof *t);
+    butte_pool_t *pool = butte_pool_create(f->pool);
+    agent_task_t *t = butte_pool_alloc(pool, sizeof *t);
 
     memset(t, 0, sizeof *t);
-    t->id = butte_pool_strdup(f->pool, ti->task_id->value);
-    t->name = butte_pool_strdup(f->pool, ti->name ? ti->name : "");
+    t->pool = pool;
+    t->id = butte_pool_strdup(pool, ti->task_id->value);
+    t->name = butte_pool_strdup(pool, ti->name ? ti->name : "");
     if (ti->executor && ti->executor->executor_id)
-        t->executor_id = butte_pool_strdup(f->pool, ti->executor->executor_id->value);
+        t->executor_id = butte_pool_strdup(pool, ti->executor->executor_id->value);
     else if (ei && ei->executor_id)
-        t->executor_id = butte_pool_strdup(f->pool, ei->executor_id->value);
+        t->executor_id = butte_pool_strdup(pool, ei->executor_id->value);
     t->state = MESOS__V1__TASK_STATE__TASK_STAGING;
-    if (butte_resources_from_pb(f->pool, ti->resources, ti->n_resources, &t->resources, &err) != 0)
-        t->resources = butte_resources_create(f->pool);
+    if (butte_resources_from_pb(pool, ti->resources, ti->n_resources, &t->resources, &err) != 0)
+        t->resources = butte_resources_create(pool);
     t->next = f->tasks;
     f->tasks = t;
 }

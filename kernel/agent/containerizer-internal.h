@@ -10,8 +10,11 @@
  * (waitpid(pid, WNOHANG)), so several agents in one process (mesos-local)
  * and other code that forks do not steal each other's children.
  *
- * Everything runs on the loop thread.  butte_mc_launch blocks for a fork
- * and a few directory/file operations only.
+ * Everything runs on the loop thread.  butte_mc_launch blocks for a few
+ * directory/file operations and the start of the child: without isolator
+ * pre-exec commands the child shares the agent's memory (clone(CLONE_VM),
+ * as posix_spawn) and launch returns once it exec'd; with them it is a
+ * fork() and launch returns once the isolators have its pid.
  */
 #ifndef BUTTE_AGENT_CONTAINERIZER_INTERNAL_H
 #define BUTTE_AGENT_CONTAINERIZER_INTERNAL_H

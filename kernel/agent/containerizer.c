@@ -2,6 +2,8 @@
  * kernel/agent/containerizer.c - the Mesos containerizer and posix
  * launcher (containerizer-internal.h): isolator chain, fork/exec, reaping.
  */
+/* clone(2) and pipe2(2) for the fast launch path */
+#define _GNU_SOURCE 1
 #include "config.h"
 
 #include <dirent.h>
@@ -9,10 +11,12 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,6 +35,8 @@
 #endif
 #endif
 
+#define SPAWN_STACK (128 * 1024) /* the fast launch path's child stack */
+
 typedef struct isolator {
     const char *name;
     const butte_isolator_ops_t *ops;
@@ -43,6 +49,8 @@ typedef struct container {
     butte_pool_t *pool;
     char *id;
     pid_t pid;
+    pid_t ended;     /* reaped, not yet reported: the pid it had */
+    int status;      /* its wait status then */
     butte_resources_t *resources;
     butte_mc_exit_fn fn;
     void *ctx;
@@ -57,35 +65,10 @@ struct butte_mc {
     char *names;
     container_t *containers;
     struct event *sigchld;
+    void *stack; /* the fast path's child stack (mmap'd), reused */
 };
 
 /* ------------------------------------------------------------ isolators */
-
-typedef struct find_ctx {
-    const char *name;
-    bool found;
-} find_ctx_t;
-
-static void
-find_module(const char *library, const butte_module_t *mod, const butte_params_t *params,
-            void *arg)
-{
-    find_ctx_t *f = arg;
-
-    (void)library;
-    (void)params;
-    if (strcmp(mod->name, f->name) == 0)
-        f->found = true;
-}
-
-static bool
-loaded(butte_modules_t *mods, const char *name)
-{
-    find_ctx_t f = { .name = name, .found = false };
-
-    butte_modules_foreach(mods, find_module, &f);
-    return f.found;
-}
 
 /* Mesos' own isolator names that need no library here: the posix ones
  * measure only, so until their module exists the agent runs without them
@@ -102,12 +85,12 @@ add_isolator(butte_mc_t *mc, butte_modules_t *mods, const char *name, butte_err_
     const char *module = name;
     butte_instance_t *inst;
 
-    if (mods == NULL || !loaded(mods, name)) {
+    if (mods == NULL || !butte_modules_loaded(mods, name)) {
 #ifdef HAVE_ISOLATOR_SELECTION
         const butte_module_choice_t *c = butte_isolator_choice(name);
         if (c != NULL && mods != NULL) {
             module = c->symbol;
-            if (!loaded(mods, c->symbol) &&
+            if (!butte_modules_loaded(mods, c->symbol) &&
                 butte_modules_add_library(mods, c->library, c->symbol, err) != BUTTE_OK) {
                 butte_err_prefix(err, "flag '--isolation': isolator '%s'", name);
                 return err->code;
@@ -164,70 +147,98 @@ forget(butte_mc_t *mc, container_t *c)
     butte_pool_destroy(c->pool);
 }
 
-/* Kill every process whose session is sid: what a task left behind after
- * its executor died, even in process groups of its own. */
+/* Kill every process whose session is one of sids[n]: what tasks left
+ * behind after their executors died, even in process groups of their own.
+ * One pass over /proc for all of them. */
 static void
-kill_session(pid_t sid, int sig)
+kill_sessions(const pid_t *sids, size_t n, int sig)
 {
-    DIR *d = opendir("/proc");
+    DIR *d;
     struct dirent *e;
+    size_t live = 0;
 
-    if (sid <= 1)
-        return;
-    kill(-sid, sig);
-    if (d == NULL)
+    for (size_t i = 0; i < n; i++) {
+        if (sids[i] > 1) {
+            kill(-sids[i], sig);
+            live++;
+        }
+    }
+    if (live == 0 || (d = opendir("/proc")) == NULL)
         return;
     while ((e = readdir(d)) != NULL) {
-        char path[64], buf[512];
         long pid = strtol(e->d_name, NULL, 10);
         if (pid <= 1)
             continue;
-        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            continue;
-        ssize_t n = read(fd, buf, sizeof buf - 1);
-        close(fd);
-        if (n <= 0)
-            continue;
-        buf[n] = '\0';
-        /* pid (comm) state ppid pgrp session: comm may hold spaces */
-        char *r = strrchr(buf, ')');
-        int ppid, pgrp, session;
-        char st;
-        if (r && sscanf(r + 1, " %c %d %d %d", &st, &ppid, &pgrp, &session) == 4 &&
-            session == sid)
-            kill((pid_t)pid, sig);
+        /* getsid(2) answers for any pid on Linux: one system call instead
+         * of opening and parsing /proc/<pid>/stat for every process */
+        pid_t sid = getsid((pid_t)pid);
+        for (size_t i = 0; sid > 1 && i < n; i++) {
+            if (sid == sids[i]) {
+                kill((pid_t)pid, sig);
+                break;
+            }
+        }
     }
     closedir(d);
 }
 
 static void
+kill_session(pid_t sid, int sig)
+{
+    kill_sessions(&sid, 1, sig);
+}
+
+static void
 reap(butte_mc_t *mc)
 {
-    container_t *c = mc->containers;
+    bool again = true;
 
-    while (c) {
-        container_t *next = c->next;
-        int status;
-        pid_t r = c->pid > 0 ? waitpid(c->pid, &status, WNOHANG) : 0;
-        if (r == c->pid || (r < 0 && errno == ECHILD)) {
-            if (r < 0)
-                status = 0;
-            /* the executor is gone: nothing of its session may outlive it */
-            kill_session(c->pid, SIGKILL);
-            c->pid = -1;
+    while (again) {
+        size_t n = 0, cap = 0;
+        pid_t *sids = NULL;
+
+        again = false;
+        for (container_t *c = mc->containers; c; c = c->next) {
+            int status;
+            pid_t r = c->pid > 0 ? waitpid(c->pid, &status, WNOHANG) : 0;
+            if (r == c->pid || (r < 0 && errno == ECHILD)) {
+                c->status = r < 0 ? 0 : status;
+                c->ended = c->pid;
+                c->pid = -1;
+                if (n == cap) {
+                    cap = cap ? 2 * cap : 16;
+                    pid_t *grown = realloc(sids, cap * sizeof *grown);
+                    if (grown == NULL) {
+                        /* one scan each, as before batching */
+                        kill_session(c->ended, SIGKILL);
+                        continue;
+                    }
+                    sids = grown;
+                }
+                sids[n++] = c->ended;
+            }
+        }
+        /* the executors are gone: nothing of their sessions may outlive them */
+        kill_sessions(sids, n, SIGKILL);
+        free(sids);
+        for (container_t *c = mc->containers; c;) {
+            if (!c->ended) {
+                c = c->next;
+                continue;
+            }
             butte_mc_exit_fn fn = c->fn;
             void *ctx = c->ctx;
+            int status = c->status;
             char id[256];
             snprintf(id, sizeof id, "%s", c->id);
             forget(mc, c);
             if (fn) /* NULL: its launch failed and was reported then */
                 fn(ctx, id, status);
-            /* fn may have destroyed or launched containers: start over */
-            next = mc->containers;
+            /* fn may have destroyed or launched containers: start over,
+             * and look for exits again once these are reported */
+            again = true;
+            c = mc->containers;
         }
-        c = next;
     }
 }
 
@@ -288,6 +299,8 @@ butte_mc_destroy(butte_mc_t *mc)
     if (mc == NULL)
         return;
     event_free(mc->sigchld);
+    if (mc->stack)
+        munmap(mc->stack, SPAWN_STACK);
     while (mc->containers) {
         container_t *c = mc->containers;
         int status;
@@ -390,6 +403,126 @@ child_fail(int fd, const char *what)
     _exit(127);
 }
 
+/*
+ * The fast path (no isolator pre-exec commands): the child shares the
+ * agent's memory (clone(CLONE_VM)) instead of copying its page tables, as
+ * posix_spawn does, so launching costs the same however large the agent
+ * is.  Everything it needs (argv, envp, uid, gid, groups) is computed by
+ * the parent; the child makes async-signal-safe calls only.  The parent
+ * blocks (all signals blocked, so nothing of its own runs and the shared
+ * errno is not touched) until the child is parked on the sync pipe, runs
+ * the isolators' isolate() with the pid, releases it, and waits until it
+ * exec'd or died (EOF on a close-on-exec pipe) before its stack and the
+ * launch's memory may be reused.
+ */
+typedef struct spawn_args {
+    int out, errfd, sync_rd, report_wr;
+    const char *workdir;
+    bool switch_user;
+    uid_t uid;
+    gid_t gid;
+    const gid_t *groups;
+    size_t n_groups;
+    const char *const *argv;
+    const char *const *env;
+} spawn_args_t;
+
+static int
+spawn_child(void *arg)
+{
+    const spawn_args_t *s = arg;
+    sigset_t none;
+    char b;
+
+    /* the loop's handlers are not the executor's business; the mask the
+     * parent blocked everything with goes only after they are gone */
+    for (int sig = 1; sig < NSIG; sig++)
+        signal(sig, SIG_DFL);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    setsid();
+    if (dup2(s->out, 1) < 0 || dup2(s->errfd, 2) < 0)
+        _exit(127);
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0 && devnull != 0) {
+        dup2(devnull, 0);
+        close(devnull);
+    }
+    /* parked: the parent runs the isolators with our pid now */
+    if (write(s->report_wr, "r", 1) != 1)
+        _exit(127);
+    while (read(s->sync_rd, &b, 1) < 0 && errno == EINTR)
+        ;
+    if (chdir(s->workdir) != 0)
+        child_fail(2, "chdir to the sandbox");
+    if (s->switch_user) {
+        if (setgroups(s->n_groups, s->groups) != 0 || setgid(s->gid) != 0 ||
+            setuid(s->uid) != 0)
+            child_fail(2, "switching user");
+    }
+    execve(s->argv[0], (char *const *)s->argv, (char *const *)s->env);
+    child_fail(2, s->argv[0]);
+    return 127;
+}
+
+/* 0 with *pidp, or -1 with errno (nothing started). */
+static int
+spawn_fast(butte_mc_t *mc, container_t *c, spawn_args_t *s, int sync_wr, butte_err_t *err,
+           pid_t *pidp, int *isolate_rc)
+{
+    int report[2];
+    sigset_t all, old;
+    char b;
+    ssize_t n;
+
+    if (mc->stack == NULL) {
+        void *st = mmap(NULL, SPAWN_STACK, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        if (st == MAP_FAILED)
+            return -1;
+        mc->stack = st;
+    }
+    if (pipe2(report, O_CLOEXEC) != 0)
+        return -1;
+    s->report_wr = report[1];
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, &old);
+    pid_t pid = clone(spawn_child, (char *)mc->stack + SPAWN_STACK, CLONE_VM | SIGCHLD, s);
+    int saved = errno;
+    close(report[1]);
+    if (pid < 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        close(report[0]);
+        errno = saved;
+        return -1;
+    }
+    /* wait until it is parked on the sync pipe (or died: EOF) */
+    while ((n = read(report[0], &b, 1)) < 0 && errno == EINTR)
+        ;
+    *isolate_rc = 0;
+    for (size_t i = 0; i < mc->n_isolators; i++) {
+        isolator_t *iso = &mc->isolators[i];
+        if (iso->ops->isolate(iso->state, c->id, pid, err) != 0) {
+            butte_err_prefix(err, "isolator '%s'", iso->name);
+            /* the child never runs the executor; reap() cleans up */
+            kill(pid, SIGKILL);
+            *isolate_rc = err->code ? err->code : BUTTE_EIO;
+            break;
+        }
+    }
+    if (*isolate_rc == 0 && write(sync_wr, "x", 1) != 1)
+        butte_log(mc->log, BUTTE_LOG_WARNING, "container %s: cannot release the child: %s",
+                  c->id, strerror(errno));
+    close(sync_wr);
+    /* until it exec'd or died it runs on our stack and memory */
+    while ((n = read(report[0], &b, 1)) != 0 && (n > 0 || errno == EINTR))
+        ;
+    close(report[0]);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    *pidp = pid;
+    return 0;
+}
+
 int
 butte_mc_launch(butte_mc_t *mc, const butte_mc_launch_t *l, butte_mc_exit_fn fn, void *ctx,
                 pid_t *pidp, butte_err_t *err)
@@ -486,6 +619,52 @@ butte_mc_launch(butte_mc_t *mc, const butte_mc_launch_t *l, butte_mc_exit_fn fn,
         chown(l->directory, pw->pw_uid, pw->pw_gid) != 0)
         butte_log(mc->log, BUTTE_LOG_WARNING, "cannot give \"%s\" to user '%s': %s",
                   l->directory, l->user, strerror(errno));
+
+    size_t n_pre_all = 0;
+    for (size_t i = 0; i < prepared; i++)
+        n_pre_all += n_pre[i];
+    if (n_pre_all == 0) {
+        spawn_args_t sa = {
+            .out = out, .errfd = errfd, .sync_rd = sync[0], .workdir = workdir,
+            .switch_user = pw && getuid() == 0, .argv = l->argv, .env = env,
+        };
+        if (sa.switch_user) {
+            /* initgroups() reads /etc/group: not for the child */
+            int ng = 64;
+            gid_t *groups = butte_pool_alloc(pool, (size_t)ng * sizeof *groups);
+            if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &ng) < 0) {
+                groups = butte_pool_alloc(pool, (size_t)ng * sizeof *groups);
+                if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &ng) < 0) {
+                    rc = butte_err_set(err, BUTTE_EIO, "cannot list the groups of user '%s'",
+                                       l->user);
+                    goto fail;
+                }
+            }
+            sa.uid = pw->pw_uid;
+            sa.gid = pw->pw_gid;
+            sa.groups = groups;
+            sa.n_groups = (size_t)ng;
+        }
+        int iso_rc = 0;
+        int sync_wr = sync[1];
+        if (spawn_fast(mc, c, &sa, sync_wr, err, &pid, &iso_rc) != 0) {
+            rc = butte_err_set(err, BUTTE_EIO, "clone: %s", strerror(errno));
+            goto fail;
+        }
+        sync[1] = -1; /* spawn_fast closed it */
+        close(sync[0]);
+        close(out);
+        close(errfd);
+        c->pid = pid;
+        c->next = mc->containers;
+        mc->containers = c;
+        if (iso_rc != 0) {
+            c->fn = NULL;
+            return iso_rc;
+        }
+        *pidp = pid;
+        return BUTTE_OK;
+    }
 
     pid = fork();
     if (pid < 0) {

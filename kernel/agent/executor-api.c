@@ -22,46 +22,6 @@
 
 #define HEARTBEAT_SECS (30 * 60.0)
 
-/* Whether the Accept header admits want; a missing header admits all. */
-static bool
-accepts(const char *accept, const char *want)
-{
-    size_t typelen = strchr(want, '/') - want;
-    const char *p = accept;
-
-    if (accept == NULL)
-        return true;
-    while (*p != '\0') {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        char item[256], *s = item, *e, *semi;
-        bool zero = false;
-
-        if (len >= sizeof item)
-            len = sizeof item - 1;
-        memcpy(item, p, len);
-        item[len] = '\0';
-        if ((semi = strchr(item, ';')) != NULL) {
-            const char *q = strstr(semi, "q=");
-            zero = q != NULL && strtod(q + 2, NULL) == 0;
-            *semi = '\0';
-        }
-        while (*s == ' ' || *s == '\t')
-            s++;
-        e = s + strlen(s);
-        while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-            *--e = '\0';
-        if (!zero && (strcasecmp(s, want) == 0 || strcmp(s, "*/*") == 0 ||
-                      (strlen(s) == typelen + 2 && strncasecmp(s, want, typelen) == 0 &&
-                       strcmp(s + typelen, "/*") == 0)))
-            return true;
-        if (end == NULL)
-            break;
-        p = end + 1;
-    }
-    return false;
-}
-
 static void
 bad(butte_http_req_t *req, int status, const char *reason)
 {
@@ -346,9 +306,9 @@ serve_call(butte_http_req_t *req, butte_agent_t *a, butte_http_t *http)
 
     bool out_json = true;
     if (c->type == MESOS__V1__EXECUTOR__CALL__TYPE__SUBSCRIBE) {
-        if (accepts(accept, "application/json"))
+        if (butte_http_accepts(accept, "application/json"))
             out_json = true;
-        else if (accepts(accept, "application/x-protobuf"))
+        else if (butte_http_accepts(accept, "application/x-protobuf"))
             out_json = false;
         else
             return bad(req, 406,

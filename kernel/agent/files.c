@@ -22,6 +22,8 @@
 
 typedef struct attachment {
     struct attachment *next;
+    struct attachment **pprev; /* the link pointing here */
+    struct attachment *hnext;  /* the next of its hash bucket */
     butte_pool_t *pool;   /* this entry and its strings; dies on detach */
     char *virtual_path;   /* normalized: "/a/b", or "/" */
     char *real;           /* realpath at attach time */
@@ -30,7 +32,44 @@ typedef struct attachment {
 struct butte_files {
     butte_pool_t *pool;
     attachment_t *list;
+    attachment_t **buckets;  /* by virtual path: attach/detach run per launch */
+    size_t n_buckets, n;
 };
+
+static size_t
+vpath_hash(const char *p)
+{
+    size_t h = 2166136261u;
+
+    while (*p)
+        h = (h ^ (unsigned char)*p++) * 16777619u;
+    return h;
+}
+
+static void
+index_add(butte_files_t *files, attachment_t *a)
+{
+    if (files->n + 1 > files->n_buckets) {
+        size_t nb = files->n_buckets ? 2 * files->n_buckets : 64;
+        attachment_t **b = butte_pool_alloc(files->pool, nb * sizeof *b);
+        for (attachment_t *x = files->list; x != NULL; x = x->next) {
+            size_t i = vpath_hash(x->virtual_path) & (nb - 1);
+            x->hnext = b[i];
+            b[i] = x;
+        }
+        files->buckets = b; /* the old array stays in the pool: at most as large */
+        files->n_buckets = nb;
+    }
+    size_t i = vpath_hash(a->virtual_path) & (files->n_buckets - 1);
+    a->hnext = files->buckets[i];
+    files->buckets[i] = a;
+    a->next = files->list;
+    if (a->next)
+        a->next->pprev = &a->next;
+    files->list = a;
+    a->pprev = &files->list;
+    files->n++;
+}
 
 /* A request's path, resolved. */
 typedef struct target {
@@ -493,8 +532,7 @@ butte_files_attach(butte_files_t *files, const char *real_path, const char *virt
     a->pool = pool;
     a->virtual_path = vpath;
     a->real = butte_pool_strdup(pool, buf);
-    a->next = files->list;
-    files->list = a;
+    index_add(files, a);
     return 0;
 }
 
@@ -505,10 +543,17 @@ butte_files_detach(butte_files_t *files, const char *virtual_path)
     char *vpath = normalize(scratch, virtual_path);
     int rc = BUTTE_ENOTFOUND;
 
-    for (attachment_t **pp = &files->list; vpath != NULL && *pp != NULL; pp = &(*pp)->next) {
+    attachment_t **pp = vpath != NULL && files->n_buckets
+                             ? &files->buckets[vpath_hash(vpath) & (files->n_buckets - 1)]
+                             : NULL;
+    for (; pp != NULL && *pp != NULL; pp = &(*pp)->hnext) {
         if (strcmp((*pp)->virtual_path, vpath) == 0) {
             attachment_t *a = *pp;
-            *pp = a->next;
+            *pp = a->hnext;
+            *a->pprev = a->next;
+            if (a->next)
+                a->next->pprev = a->pprev;
+            files->n--;
             butte_pool_destroy(a->pool);
             rc = 0;
             break;

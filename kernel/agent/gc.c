@@ -29,6 +29,8 @@
 
 typedef struct entry {
     struct entry *next;
+    struct entry **pprev;     /* while scheduled: the link pointing here */
+    struct entry *hnext;      /* while scheduled: the next of its hash bucket */
     butte_gc_t *gc;
     butte_pool_t *pool;       /* this entry; dies when it is done or dropped */
     char *path;
@@ -49,6 +51,8 @@ struct butte_gc {
     butte_log_t *log;
     butte_gc_options_t opts;
     entry_t *scheduled;             /* waiting for their timers */
+    entry_t **buckets;              /* scheduled by path: every launch asks */
+    size_t n_buckets, n_scheduled;
     entry_t *queue, **queue_tail;   /* due, FIFO; the head is being removed */
     frame_t *stack;                 /* the head's walk (malloc'd) */
     size_t depth, cap;
@@ -247,16 +251,73 @@ stop_entry_timer(void *arg)
     e->timer = NULL;
 }
 
+static size_t
+path_hash(const char *p)
+{
+    size_t h = 2166136261u;
+
+    while (*p)
+        h = (h ^ (unsigned char)*p++) * 16777619u;
+    return h;
+}
+
+/* Scheduled entries: a list (prune walks it) plus a hash on the path, so
+ * that a schedule or an unschedule (one per launch) does not walk the
+ * runs of the last --gc_delay. */
+static void
+add_scheduled(butte_gc_t *gc, entry_t *e)
+{
+    if (gc->n_scheduled + 1 > gc->n_buckets) {
+        size_t nb = gc->n_buckets ? 2 * gc->n_buckets : 64;
+        entry_t **b = butte_pool_alloc(gc->pool, nb * sizeof *b);
+        memset(b, 0, nb * sizeof *b);
+        for (entry_t *x = gc->scheduled; x != NULL; x = x->next) {
+            size_t i = path_hash(x->path) & (nb - 1);
+            x->hnext = b[i];
+            b[i] = x;
+        }
+        gc->buckets = b; /* the old array stays in the pool: at most as large */
+        gc->n_buckets = nb;
+    }
+    size_t i = path_hash(e->path) & (gc->n_buckets - 1);
+    e->hnext = gc->buckets[i];
+    gc->buckets[i] = e;
+    e->next = gc->scheduled;
+    if (e->next)
+        e->next->pprev = &e->next;
+    gc->scheduled = e;
+    e->pprev = &gc->scheduled;
+    gc->n_scheduled++;
+}
+
+static void
+remove_scheduled(butte_gc_t *gc, entry_t *e)
+{
+    for (entry_t **pp = &gc->buckets[path_hash(e->path) & (gc->n_buckets - 1)]; *pp;
+         pp = &(*pp)->hnext) {
+        if (*pp == e) {
+            *pp = e->hnext;
+            break;
+        }
+    }
+    *e->pprev = e->next;
+    if (e->next)
+        e->next->pprev = e->pprev;
+    e->next = e->hnext = NULL;
+    e->pprev = NULL;
+    gc->n_scheduled--;
+    butte_timer_stop(e->timer);
+    e->timer = NULL;
+}
+
 static entry_t *
 unlink_scheduled(butte_gc_t *gc, const char *path)
 {
-    for (entry_t **pp = &gc->scheduled; *pp != NULL; pp = &(*pp)->next) {
-        if (strcmp((*pp)->path, path) == 0) {
-            entry_t *e = *pp;
-            *pp = e->next;
-            butte_timer_stop(e->timer);
-            e->timer = NULL;
-            e->next = NULL;
+    if (gc->n_buckets == 0)
+        return NULL;
+    for (entry_t *e = gc->buckets[path_hash(path) & (gc->n_buckets - 1)]; e; e = e->hnext) {
+        if (strcmp(e->path, path) == 0) {
+            remove_scheduled(gc, e);
             return e;
         }
     }
@@ -310,8 +371,7 @@ butte_gc_schedule(butte_gc_t *gc, const char *path, double delay_secs,
     e->arg = arg;
     e->deadline = butte_loop_now(gc->loop) + delay_secs;
     e->timer = butte_timer_start(gc->loop, delay_secs, false, due, e);
-    e->next = gc->scheduled;
-    gc->scheduled = e;
+    add_scheduled(gc, e);
     return 0;
 }
 
@@ -332,15 +392,11 @@ butte_gc_prune(butte_gc_t *gc, double secs)
 {
     double now = butte_loop_now(gc->loop);
 
-    for (entry_t **pp = &gc->scheduled; *pp != NULL;) {
-        entry_t *e = *pp;
+    for (entry_t *e = gc->scheduled, *next; e != NULL; e = next) {
+        next = e->next;
         if (e->deadline - now <= secs) {
-            *pp = e->next;
-            butte_timer_stop(e->timer);
-            e->timer = NULL;
+            remove_scheduled(gc, e);
             enqueue(gc, e);
-        } else {
-            pp = &e->next;
         }
     }
 }
@@ -385,7 +441,7 @@ butte_gc_scheduled(const butte_gc_t *gc)
 
     for (const entry_t *e = gc->scheduled; e != NULL; e = e->next)
         n++;
-    return n;
+    return n; /* == gc->n_scheduled */
 }
 
 size_t

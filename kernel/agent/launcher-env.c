@@ -45,21 +45,38 @@ butte_exec_duration_text(butte_pool_t *pool, double secs)
     return butte_pool_printf(pool, "%gsecs", secs);
 }
 
+/* mkdir -p, deepest first: a new run's parents mostly exist already, so
+ * this costs one or a few mkdir calls instead of one per component. */
+static int
+mkdirs(char *path, size_t len)
+{
+    if (mkdir(path, 0755) == 0 || errno == EEXIST)
+        return 0;
+    if (errno != ENOENT)
+        return -1;
+    /* the parent: drop the last component and the slashes before it */
+    while (len > 0 && path[len - 1] != '/')
+        len--;
+    while (len > 0 && path[len - 1] == '/')
+        len--;
+    if (len == 0) {
+        errno = ENOENT; /* no parent left to create ("/x" or "x") */
+        return -1;
+    }
+    char saved = path[len];
+    path[len] = '\0';
+    int rc = mkdirs(path, len);
+    path[len] = saved;
+    if (rc != 0)
+        return -1;
+    return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
 int
 butte_exec_mkdirs(char *path, butte_err_t *err)
 {
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        int rc = mkdir(path, 0755);
-        *p = '/';
-        if (rc != 0 && errno != EEXIST)
-            goto fail;
-    }
-    if (mkdir(path, 0755) == 0 || errno == EEXIST)
+    if (mkdirs(path, strlen(path)) == 0)
         return BUTTE_OK;
-fail:
     return butte_err_set(err, BUTTE_EIO, "cannot create the sandbox \"%s\": %s", path,
                          strerror(errno));
 }
