@@ -506,3 +506,25 @@ srt_attach(butte_sorter_t *s, const char *client, void *data)
     if (c != NULL)
         c->data = data;
 }
+
+/* Both sorters differ only in their hooks (srt_hooks_t, given at create);
+ * the ops table is the same. */
+const butte_sorter_ops_t srt_ops = {
+    .size = sizeof srt_ops,
+    .open = srt_open,
+    .close = srt_close,
+    .add_client = srt_add_client,
+    .remove_client = srt_remove_client,
+    .activate = srt_activate,
+    .deactivate = srt_deactivate,
+    .update_weight = srt_update_weight,
+    .allocated = srt_allocated,
+    .unallocated = srt_unallocated,
+    .add_total = srt_add_total,
+    .remove_total = srt_remove_total,
+    .sort = srt_sort,
+    .contains = srt_contains,
+    .allocation = srt_allocation,
+    .attach = srt_attach,
+    .foreach = srt_foreach,
+};

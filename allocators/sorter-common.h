@@ -81,6 +81,9 @@ struct butte_sorter {
 };
 
 /* The generic slots; drf and random fill the rest of their ops tables. */
+/* srt_ops - the ops table both sorter descriptors point at (hidden). */
+extern const butte_sorter_ops_t srt_ops;
+
 int srt_open(void *state, butte_sorter_t **out, butte_err_t *err);
 void srt_close(butte_sorter_t *s);
 int srt_add_client(butte_sorter_t *s, const char *client, butte_err_t *err);

@@ -147,26 +147,6 @@ drf_prepare(butte_sorter_t *s)
 
 static const srt_hooks_t drf_hooks = { .changed = drf_changed, .prepare = drf_prepare };
 
-static const butte_sorter_ops_t drf_ops = {
-    .size = sizeof drf_ops,
-    .open = srt_open,
-    .close = srt_close,
-    .add_client = srt_add_client,
-    .remove_client = srt_remove_client,
-    .activate = srt_activate,
-    .deactivate = srt_deactivate,
-    .update_weight = srt_update_weight,
-    .allocated = srt_allocated,
-    .unallocated = srt_unallocated,
-    .add_total = srt_add_total,
-    .remove_total = srt_remove_total,
-    .sort = srt_sort,
-    .contains = srt_contains,
-    .allocation = srt_allocation,
-    .attach = srt_attach,
-    .foreach = srt_foreach,
-};
-
 static int
 drf_create(butte_instance_t *self, const butte_params_t *params, void **state,
            butte_err_t *err)
@@ -181,7 +161,7 @@ BUTTE_EXPORT const butte_module_t org_apache_mesos_DRFSorter = {
     .author = "Butte",
     .email = "butte@localhost",
     .description = "weighted dominant resource fairness sorter (drf)",
-    .ops = &drf_ops,
+    .ops = &srt_ops,
     .create = drf_create,
     .destroy = srt_module_destroy,
 };

@@ -57,26 +57,6 @@ rnd_prepare(butte_sorter_t *s)
 
 static const srt_hooks_t rnd_hooks = { .changed = rnd_changed, .prepare = rnd_prepare };
 
-static const butte_sorter_ops_t rnd_ops = {
-    .size = sizeof rnd_ops,
-    .open = srt_open,
-    .close = srt_close,
-    .add_client = srt_add_client,
-    .remove_client = srt_remove_client,
-    .activate = srt_activate,
-    .deactivate = srt_deactivate,
-    .update_weight = srt_update_weight,
-    .allocated = srt_allocated,
-    .unallocated = srt_unallocated,
-    .add_total = srt_add_total,
-    .remove_total = srt_remove_total,
-    .sort = srt_sort,
-    .contains = srt_contains,
-    .allocation = srt_allocation,
-    .attach = srt_attach,
-    .foreach = srt_foreach,
-};
-
 static int
 rnd_create(butte_instance_t *self, const butte_params_t *params, void **state,
            butte_err_t *err)
@@ -91,7 +71,7 @@ BUTTE_EXPORT const butte_module_t org_apache_mesos_RandomSorter = {
     .author = "Butte",
     .email = "butte@localhost",
     .description = "weighted random sorter (random)",
-    .ops = &rnd_ops,
+    .ops = &srt_ops,
     .create = rnd_create,
     .destroy = srt_module_destroy,
 };
