@@ -156,6 +156,11 @@ butte_exec_launcher_dir(butte_agent_t *a)
         return butte_flags_str(a->flags, "launcher_dir");
     if (env && *env)
         return env;
+    /* Not installed yet (running from the build tree after "make"): the
+     * executors are built at the top of the build folder. */
+    if (access(BUTTE_LAUNCHER_DIR "/mesos-executor", X_OK) != 0 &&
+        access(BUTTE_BUILD_LAUNCHER_DIR "/mesos-executor", X_OK) == 0)
+        return BUTTE_BUILD_LAUNCHER_DIR;
     return BUTTE_LAUNCHER_DIR;
 }
 

@@ -232,6 +232,10 @@ load_modules(butte_role_t *role, butte_err_t *err)
 
     if (module_dir == NULL || *module_dir == '\0')
         module_dir = BUTTE_MODDIR;
+    /* Not installed yet (running from the build tree after "make"): the
+     * build links every first-party module into one folder. */
+    if (access(module_dir, R_OK | X_OK) != 0 && access(BUTTE_BUILD_MODDIR, R_OK | X_OK) == 0)
+        module_dir = BUTTE_BUILD_MODDIR;
     role->modules = butte_modules_open(role->pool, role->loop, flag_str(role, "modules"),
                                        flag_str(role, "modules_dir"), module_dir, err);
     if (role->modules == NULL)

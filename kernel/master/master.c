@@ -246,6 +246,16 @@ butte_master_start(butte_role_t *role, void *arg, butte_err_t *err)
     butte_master_routes_state(m);
     butte_master_routes_metrics(m);
 
+    {
+        const char *registry = butte_flags_str(m->flags, "registry");
+
+        /* Accepted so Mesos command lines start, but nothing is persisted
+         * yet: say so rather than let an operator believe it is. */
+        if (registry != NULL && strcmp(registry, "replicated_log") == 0)
+            butte_log(m->log, BUTTE_LOG_WARNING,
+                      "--registry=replicated_log is not implemented yet: the registry is "
+                      "kept in memory, so agents re-register after a master restart");
+    }
     butte_log(m->log, BUTTE_LOG_INFO, "master %s (%s) started on %s", m->id, m->hostname,
               m->address);
     return BUTTE_OK;
