@@ -6,7 +6,11 @@
  *                 symbol  "org_apache_mesos_PosixCpuIsolator"
  *   posix/mem  -> library "posix_isolators",
  *                 symbol  "org_apache_mesos_PosixMemIsolator"
- *   (later: cgroups/cpu, cgroups/mem, docker/runtime ... append rows here)
+ *   cgroups/cpu -> library "cgroups_isolators" (libcgroups_isolators.so),
+ *                 symbol  "org_apache_mesos_CgroupsCpuIsolator"
+ *   cgroups/mem -> library "cgroups_isolators",
+ *                 symbol  "org_apache_mesos_CgroupsMemIsolator"
+ *   (later: docker/runtime ... append rows here)
  *
  * Use, once per comma-separated --isolation item, in flag order:
  *
@@ -41,6 +45,8 @@ butte_isolator_choice(const char *name)
     static const butte_module_choice_t table[] = {
         { "posix/cpu", "posix_isolators", "org_apache_mesos_PosixCpuIsolator" },
         { "posix/mem", "posix_isolators", "org_apache_mesos_PosixMemIsolator" },
+        { "cgroups/cpu", "cgroups_isolators", "org_apache_mesos_CgroupsCpuIsolator" },
+        { "cgroups/mem", "cgroups_isolators", "org_apache_mesos_CgroupsMemIsolator" },
     };
     return butte_choice_find(table, sizeof table / sizeof table[0], name);
 }

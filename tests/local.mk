@@ -179,6 +179,12 @@ tests_unit_files_CFLAGS = $(UNIT_CFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS) -p
 tests_unit_files_LDADD = $(UNIT_LDADD) $(JANSSON_LIBS) -lpthread
 tests_unit_gc_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_gc_LDADD = $(UNIT_LDADD)
+# (the cgroups isolators on this machine's real cgroups; exits 77 where
+# cgroups cannot be made)
+check_PROGRAMS += tests/unit/isolator_cgroups
+TESTS += tests/unit/isolator_cgroups
+tests_unit_isolator_cgroups_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_isolator_cgroups_LDADD = $(UNIT_LDADD)
 
 # --- executor tests (the agent's executor API, containerizer and executor
 # life cycle with a Python custom executor and with mesos-executor)
