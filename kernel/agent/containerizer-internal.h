@@ -40,6 +40,16 @@ typedef struct butte_mc butte_mc_t;
 typedef void (*butte_mc_exit_fn)(void *ctx, const char *container_id, int wait_status);
 
 /*
+ * butte_mc_limit_fn - an isolator's watch() reported that the container
+ * crossed a limit (memory: the kernel OOM-killed it); reason is a
+ * mesos.v1.TaskStatus.Reason, message says what was exceeded.  The
+ * container is still running or dying: the callee decides (the agent
+ * destroys it and fails its tasks with that reason).  On the loop.
+ */
+typedef void (*butte_mc_limit_fn)(void *ctx, const char *container_id, int reason,
+                                  const char *message);
+
+/*
  * butte_mc_create - the isolators of --isolation (comma list; a module of
  * that name loaded with --modules wins, else the first-party table in
  * isolators/selection.h names a library in the module folder).  mods may
@@ -64,6 +74,7 @@ typedef struct butte_mc_launch {
     const butte_resources_t *resources;
     butte_pb_t executor_info;      /* mesos.v1.ExecutorInfo, packed */
     butte_pb_t command_info;       /* mesos.v1.CommandInfo, packed */
+    butte_mc_limit_fn on_limit;    /* may be NULL; gets the same ctx as the exit fn */
 } butte_mc_launch_t;
 
 /*

@@ -53,6 +53,7 @@ typedef struct container {
     int status;      /* its wait status then */
     butte_resources_t *resources;
     butte_mc_exit_fn fn;
+    butte_mc_limit_fn on_limit;
     void *ctx;
 } container_t;
 
@@ -523,6 +524,46 @@ spawn_fast(butte_mc_t *mc, container_t *c, spawn_args_t *s, int sync_wr, butte_e
     return 0;
 }
 
+static container_t *
+find_container(butte_mc_t *mc, const char *id)
+{
+    for (container_t *c = mc->containers; c != NULL; c = c->next)
+        if (strcmp(c->id, id) == 0)
+            return c;
+    return NULL;
+}
+
+/* An isolator's watch() fired.  Look the container up again rather than
+ * trusting ctx: the isolator may report after the container is gone. */
+static void
+limitation(void *ctx, const char *container_id, const butte_container_limitation_t *lim)
+{
+    butte_mc_t *mc = ctx;
+    container_t *c = find_container(mc, container_id);
+
+    if (c == NULL || c->on_limit == NULL || lim == NULL)
+        return;
+    butte_log(mc->log, BUTTE_LOG_WARNING, "container %s: %s", c->id,
+              lim->message != NULL ? lim->message : "limitation reached");
+    c->on_limit(c->ctx, c->id, lim->reason, lim->message != NULL ? lim->message : "");
+}
+
+/* Start every isolator's watch for a container that now runs. */
+static void
+start_watches(butte_mc_t *mc, container_t *c)
+{
+    for (size_t i = 0; i < mc->n_isolators; i++) {
+        isolator_t *iso = &mc->isolators[i];
+        butte_err_t err = { 0 };
+
+        if (iso->ops->watch == NULL)
+            continue;
+        if (iso->ops->watch(iso->state, c->id, limitation, mc, &err) != 0)
+            butte_log(mc->log, BUTTE_LOG_WARNING, "container %s: isolator '%s' cannot watch: %s",
+                      c->id, iso->name, err.msg);
+    }
+}
+
 int
 butte_mc_launch(butte_mc_t *mc, const butte_mc_launch_t *l, butte_mc_exit_fn fn, void *ctx,
                 pid_t *pidp, butte_err_t *err)
@@ -545,6 +586,7 @@ butte_mc_launch(butte_mc_t *mc, const butte_mc_launch_t *l, butte_mc_exit_fn fn,
     c->pool = pool;
     c->id = butte_pool_strdup(pool, l->container_id);
     c->fn = fn;
+    c->on_limit = l->on_limit;
     c->ctx = ctx;
     c->pid = -1;
     c->resources = butte_resources_create(pool);
@@ -662,6 +704,7 @@ butte_mc_launch(butte_mc_t *mc, const butte_mc_launch_t *l, butte_mc_exit_fn fn,
             c->fn = NULL;
             return iso_rc;
         }
+        start_watches(mc, c);
         *pidp = pid;
         return BUTTE_OK;
     }
@@ -736,6 +779,7 @@ butte_mc_launch(butte_mc_t *mc, const butte_mc_launch_t *l, butte_mc_exit_fn fn,
         butte_log(mc->log, BUTTE_LOG_WARNING, "container %s: cannot release the child: %s",
                   c->id, strerror(errno));
     close(sync[1]);
+    start_watches(mc, c);
     *pidp = pid;
     return BUTTE_OK;
 

@@ -161,6 +161,19 @@ destroy(agent_executor_t *ex, int reason, const char *message)
     butte_mc_kill(ex->agent->mc, ex->container_id, SIGKILL);
 }
 
+/* An isolator saw the container cross a limit (memory): Mesos destroys the
+ * container and fails its tasks with the isolator's reason and message. */
+static void
+executor_limited(void *ctx, const char *container_id, int reason, const char *message)
+{
+    agent_executor_t *ex = ctx;
+
+    butte_log(ex->agent->log, BUTTE_LOG_WARNING,
+              "executor '%s' of framework '%s' reached a limit: destroying container %s",
+              ex->id, ex->framework_id, container_id);
+    destroy(ex, reason, message);
+}
+
 static void
 registration_timeout(void *arg)
 {
@@ -468,6 +481,7 @@ start_executor(butte_agent_t *a, const Butte__Internal__RunTask *run,
     l.resources = ex->resources;
     l.executor_info.data = ex->info;
     l.executor_info.len = ex->info_len;
+    l.on_limit = executor_limited;
     if (butte_mc_launch(a->mc, &l, executor_exited, ex, &ex->pid, err) != 0)
         goto fail;
     ex->state = EXEC_REGISTERING;
