@@ -14,7 +14,8 @@
 #include <butte/log.h>
 #include <butte/pool.h>
 
-#define POOL_BLOCK 4096
+#define POOL_BLOCK 4096      /* largest ordinary block */
+#define POOL_FIRST_BLOCK 256 /* first block: most per-object pools stay tiny */
 #define POOL_ALIGN 16
 
 struct block {
@@ -36,6 +37,7 @@ struct butte_pool {
     butte_pool_t *prev_sibling;
     struct block *blocks;       /* blocks[0] is the one being filled */
     struct cleanup *cleanups;   /* newest first */
+    size_t next_block;          /* size of the next ordinary block */
 };
 
 static void *
@@ -57,6 +59,9 @@ butte_pool_create(butte_pool_t *parent)
 {
     butte_pool_t *p = xmalloc(sizeof *p);
 
+    /* Blocks grow 256 -> 4096 bytes: a master holds one pool per task and
+     * per agent, and a fixed 4 KiB first block was most of their memory. */
+    p->next_block = POOL_FIRST_BLOCK;
     p->parent = parent;
     if (parent != NULL) {
         p->next_sibling = parent->children;
@@ -122,9 +127,13 @@ butte_pool_alloc(butte_pool_t *p, size_t n)
         }
         return big->data;
     }
-    b = xmalloc(sizeof *b + POOL_BLOCK);
-    b->cap = POOL_BLOCK;
+    size_t cap = p->next_block > need ? p->next_block : need;
+
+    b = xmalloc(sizeof *b + cap);
+    b->cap = cap;
     b->used = need;
+    if (p->next_block < POOL_BLOCK)
+        p->next_block *= 2;
     b->next = p->blocks;
     p->blocks = b;
     return b->data;
