@@ -46,3 +46,33 @@ bench-launch: bench/launch$(EXEEXT) bench/launch-ceiling$(EXEEXT) all
 bench-latency: bench/latency$(EXEEXT) all
 	$(BENCH_LOCAL_SETUP) $(BENCH_LOCAL_ENV) ./bench/latency$(EXEEXT) \
 	  --local ./mesos-local$(EXEEXT) --results '$(abs_top_srcdir)/bench/RESULTS.md'
+
+# --- slurm-peer benchmark (issue 6, item 4): the same 1,000 `true` tasks
+# through bench/launch and through a private one-node Slurm (sbatch --array,
+# srun).  Never in make check.  The script installs slurm-wlm/munge with
+# apt-get when it can; when it cannot it prints a skip line and writes the
+# row as "not run: <reason>".
+EXTRA_DIST += bench/slurm-peer.sh
+.PHONY: bench-slurm
+bench: bench-slurm
+bench-slurm: bench/launch$(EXEEXT) bench/launch-ceiling$(EXEEXT) all
+	$(BENCH_LOCAL_SETUP) $(BENCH_LOCAL_ENV) $(SHELL) '$(abs_top_srcdir)/bench/slurm-peer.sh' \
+	  --launch ./bench/launch$(EXEEXT) --local ./mesos-local$(EXEEXT) \
+	  --results '$(abs_top_srcdir)/bench/RESULTS.md'
+
+# --- scale benchmark (issue 6, item 5): a mesos-master child with N
+# simulated agents (one process, real link code) and T tasks from one C
+# scheduler; master RSS per agent/task, /master/state and /state-summary.
+check_PROGRAMS += bench/scale
+bench_scale_SOURCES = bench/scale.c bench/launch-local.c bench/launch-local.h
+bench_scale_CPPFLAGS = $(AM_CPPFLAGS) $(PROTO_CPPFLAGS)
+bench_scale_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(PROTOBUF_C_CFLAGS)
+bench_scale_LDADD = kernel/libbutte.la $(LIBEVENT_LIBS) $(PROTOBUF_C_LIBS)
+TESTS += bench/scale-smoke.sh
+EXTRA_DIST += bench/scale-smoke.sh
+.PHONY: bench-scale
+bench: bench-scale
+bench-scale: bench/scale$(EXEEXT) all
+	BUTTE_MODULE_DIR='$(abs_top_builddir)/.libs-modules' BUTTE_SRCDIR='$(abs_top_srcdir)' \
+	  ./bench/scale$(EXEEXT) --master-bin ./mesos-master$(EXEEXT) \
+	  --results '$(abs_top_srcdir)/bench/RESULTS.md'
