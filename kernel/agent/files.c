@@ -19,11 +19,11 @@
 #include <jansson.h>
 
 #include "agent/files-internal.h"
+#include "core/strmap-internal.h"
 
 typedef struct attachment {
     struct attachment *next;
     struct attachment **pprev; /* the link pointing here */
-    struct attachment *hnext;  /* the next of its hash bucket */
     butte_pool_t *pool;   /* this entry and its strings; dies on detach */
     char *virtual_path;   /* normalized: "/a/b", or "/" */
     char *real;           /* realpath at attach time */
@@ -32,43 +32,18 @@ typedef struct attachment {
 struct butte_files {
     butte_pool_t *pool;
     attachment_t *list;
-    attachment_t **buckets;  /* by virtual path: attach/detach run per launch */
-    size_t n_buckets, n;
+    butte_strmap_t by_vpath; /* attach/detach run per launch: no list walks */
 };
-
-static size_t
-vpath_hash(const char *p)
-{
-    size_t h = 2166136261u;
-
-    while (*p)
-        h = (h ^ (unsigned char)*p++) * 16777619u;
-    return h;
-}
 
 static void
 index_add(butte_files_t *files, attachment_t *a)
 {
-    if (files->n + 1 > files->n_buckets) {
-        size_t nb = files->n_buckets ? 2 * files->n_buckets : 64;
-        attachment_t **b = butte_pool_alloc(files->pool, nb * sizeof *b);
-        for (attachment_t *x = files->list; x != NULL; x = x->next) {
-            size_t i = vpath_hash(x->virtual_path) & (nb - 1);
-            x->hnext = b[i];
-            b[i] = x;
-        }
-        files->buckets = b; /* the old array stays in the pool: at most as large */
-        files->n_buckets = nb;
-    }
-    size_t i = vpath_hash(a->virtual_path) & (files->n_buckets - 1);
-    a->hnext = files->buckets[i];
-    files->buckets[i] = a;
+    butte_strmap_put(&files->by_vpath, a->virtual_path, a);
     a->next = files->list;
     if (a->next)
         a->next->pprev = &a->next;
     files->list = a;
     a->pprev = &files->list;
-    files->n++;
 }
 
 /* A request's path, resolved. */
@@ -504,6 +479,7 @@ butte_agent_files_register(butte_pool_t *pool, butte_http_t *http, const char *p
     butte_files_t *files = butte_pool_alloc(pool, sizeof *files);
 
     files->pool = pool;
+    butte_strmap_init(&files->by_vpath, pool);
     butte_files_route(files, http, prefix);
     return files;
 }
@@ -543,21 +519,14 @@ butte_files_detach(butte_files_t *files, const char *virtual_path)
     char *vpath = normalize(scratch, virtual_path);
     int rc = BUTTE_ENOTFOUND;
 
-    attachment_t **pp = vpath != NULL && files->n_buckets
-                             ? &files->buckets[vpath_hash(vpath) & (files->n_buckets - 1)]
-                             : NULL;
-    for (; pp != NULL && *pp != NULL; pp = &(*pp)->hnext) {
-        if (strcmp((*pp)->virtual_path, vpath) == 0) {
-            attachment_t *a = *pp;
-            *pp = a->hnext;
-            *a->pprev = a->next;
-            if (a->next)
-                a->next->pprev = a->pprev;
-            files->n--;
-            butte_pool_destroy(a->pool);
-            rc = 0;
-            break;
-        }
+    attachment_t *a = vpath != NULL ? butte_strmap_del(&files->by_vpath, vpath) : NULL;
+
+    if (a != NULL) {
+        *a->pprev = a->next;
+        if (a->next)
+            a->next->pprev = a->pprev;
+        butte_pool_destroy(a->pool);
+        rc = 0;
     }
     butte_pool_destroy(scratch);
     return rc;
@@ -566,9 +535,5 @@ butte_files_detach(butte_files_t *files, const char *virtual_path)
 size_t
 butte_files_count(const butte_files_t *files)
 {
-    size_t n = 0;
-
-    for (const attachment_t *a = files->list; a != NULL; a = a->next)
-        n++;
-    return n;
+    return butte_strmap_count(&files->by_vpath);
 }

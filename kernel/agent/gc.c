@@ -24,13 +24,13 @@
 #include <butte/log.h>
 
 #include "agent/gc-internal.h"
+#include "core/strmap-internal.h"
 
 #define STEP_BUDGET 256 /* unlinks per loop turn */
 
 typedef struct entry {
     struct entry *next;
     struct entry **pprev;     /* while scheduled: the link pointing here */
-    struct entry *hnext;      /* while scheduled: the next of its hash bucket */
     butte_gc_t *gc;
     butte_pool_t *pool;       /* this entry; dies when it is done or dropped */
     char *path;
@@ -51,8 +51,8 @@ struct butte_gc {
     butte_log_t *log;
     butte_gc_options_t opts;
     entry_t *scheduled;             /* waiting for their timers */
-    entry_t **buckets;              /* scheduled by path: every launch asks */
-    size_t n_buckets, n_scheduled;
+    butte_strmap_t by_path;         /* scheduled by path: every launch asks */
+    size_t n_scheduled;
     entry_t *queue, **queue_tail;   /* due, FIFO; the head is being removed */
     frame_t *stack;                 /* the head's walk (malloc'd) */
     size_t depth, cap;
@@ -251,37 +251,13 @@ stop_entry_timer(void *arg)
     e->timer = NULL;
 }
 
-static size_t
-path_hash(const char *p)
-{
-    size_t h = 2166136261u;
-
-    while (*p)
-        h = (h ^ (unsigned char)*p++) * 16777619u;
-    return h;
-}
-
-/* Scheduled entries: a list (prune walks it) plus a hash on the path, so
+/* Scheduled entries: a list (prune walks it) plus a map on the path, so
  * that a schedule or an unschedule (one per launch) does not walk the
  * runs of the last --gc_delay. */
 static void
 add_scheduled(butte_gc_t *gc, entry_t *e)
 {
-    if (gc->n_scheduled + 1 > gc->n_buckets) {
-        size_t nb = gc->n_buckets ? 2 * gc->n_buckets : 64;
-        entry_t **b = butte_pool_alloc(gc->pool, nb * sizeof *b);
-        memset(b, 0, nb * sizeof *b);
-        for (entry_t *x = gc->scheduled; x != NULL; x = x->next) {
-            size_t i = path_hash(x->path) & (nb - 1);
-            x->hnext = b[i];
-            b[i] = x;
-        }
-        gc->buckets = b; /* the old array stays in the pool: at most as large */
-        gc->n_buckets = nb;
-    }
-    size_t i = path_hash(e->path) & (gc->n_buckets - 1);
-    e->hnext = gc->buckets[i];
-    gc->buckets[i] = e;
+    butte_strmap_put(&gc->by_path, e->path, e);
     e->next = gc->scheduled;
     if (e->next)
         e->next->pprev = &e->next;
@@ -293,17 +269,11 @@ add_scheduled(butte_gc_t *gc, entry_t *e)
 static void
 remove_scheduled(butte_gc_t *gc, entry_t *e)
 {
-    for (entry_t **pp = &gc->buckets[path_hash(e->path) & (gc->n_buckets - 1)]; *pp;
-         pp = &(*pp)->hnext) {
-        if (*pp == e) {
-            *pp = e->hnext;
-            break;
-        }
-    }
+    butte_strmap_del_if(&gc->by_path, e->path, e);
     *e->pprev = e->next;
     if (e->next)
         e->next->pprev = e->pprev;
-    e->next = e->hnext = NULL;
+    e->next = NULL;
     e->pprev = NULL;
     gc->n_scheduled--;
     butte_timer_stop(e->timer);
@@ -313,15 +283,11 @@ remove_scheduled(butte_gc_t *gc, entry_t *e)
 static entry_t *
 unlink_scheduled(butte_gc_t *gc, const char *path)
 {
-    if (gc->n_buckets == 0)
-        return NULL;
-    for (entry_t *e = gc->buckets[path_hash(path) & (gc->n_buckets - 1)]; e; e = e->hnext) {
-        if (strcmp(e->path, path) == 0) {
-            remove_scheduled(gc, e);
-            return e;
-        }
-    }
-    return NULL;
+    entry_t *e = butte_strmap_get(&gc->by_path, path);
+
+    if (e != NULL)
+        remove_scheduled(gc, e);
+    return e;
 }
 
 static void
@@ -493,6 +459,7 @@ butte_gc_create(butte_pool_t *pool, butte_loop_t *loop, const butte_gc_options_t
     butte_pool_t *own = butte_pool_create(pool);
     butte_gc_t *gc = butte_pool_alloc(own, sizeof *gc);
     gc->pool = own;
+    butte_strmap_init(&gc->by_path, own);
     gc->loop = loop;
     gc->log = butte_log_get("gc");
     gc->opts = *opts;
