@@ -11,7 +11,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -281,4 +284,100 @@ butte_loop_now(butte_loop_t *loop)
     if (event_base_gettimeofday_cached(loop->base, &tv) != 0)
         return 0;
     return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+/* ------------------------------------------------------------ watches */
+
+struct butte_watch {
+    struct event *ev;
+    butte_loop_fn fn;      /* fd watch */
+    butte_child_fn child;  /* child watch */
+    void *arg;
+    pid_t pid;
+    int pidfd;             /* ours to close (child watch), else -1 */
+};
+
+static void
+on_fd(evutil_socket_t fd, short what, void *arg)
+{
+    butte_watch_t *w = arg;
+
+    (void)fd;
+    (void)what;
+    w->fn(w->arg);
+}
+
+butte_watch_t *
+butte_watch_fd(butte_loop_t *loop, int fd, butte_loop_fn fn, void *arg)
+{
+    butte_watch_t *w = calloc(1, sizeof *w);
+
+    if (w == NULL)
+        abort();
+    w->fn = fn;
+    w->arg = arg;
+    w->pidfd = -1;
+    w->ev = event_new(loop->base, fd, EV_READ | EV_PERSIST, on_fd, w);
+    if (w->ev == NULL || event_add(w->ev, NULL) != 0)
+        abort(); /* only fails when out of memory or for a bad fd */
+    return w;
+}
+
+void
+butte_watch_stop(butte_watch_t *w)
+{
+    if (w == NULL)
+        return;
+    event_free(w->ev);
+    if (w->pidfd >= 0)
+        close(w->pidfd);
+    free(w);
+}
+
+/* The pidfd is readable once the child exited: reap exactly that pid. */
+static void
+on_child(evutil_socket_t fd, short what, void *arg)
+{
+    butte_watch_t *w = arg;
+    siginfo_t si;
+    int status;
+
+    (void)fd;
+    (void)what;
+    memset(&si, 0, sizeof si);
+    if (waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOHANG) != 0 || si.si_pid == 0)
+        return; /* spurious wake-up; a persistent event calls again */
+    /* Rebuild the wait(2) status callers know from WIFEXITED & co. */
+    if (si.si_code == CLD_EXITED)
+        status = (si.si_status & 0xff) << 8;
+    else
+        status = (si.si_status & 0x7f) | (si.si_code == CLD_DUMPED ? 0x80 : 0);
+    w->child(w->arg, w->pid, status);
+    butte_watch_stop(w);
+}
+
+butte_watch_t *
+butte_watch_child(butte_loop_t *loop, pid_t pid, butte_child_fn fn, void *arg,
+                  butte_err_t *err)
+{
+    int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    butte_watch_t *w;
+
+    if (pfd < 0) {
+        butte_err_set(err, errno == ESRCH ? BUTTE_ENOTFOUND : BUTTE_EIO,
+                      "cannot watch process %d: pidfd_open: %s", (int)pid, strerror(errno));
+        return NULL;
+    }
+    (void)fcntl(pfd, F_SETFD, FD_CLOEXEC);
+    w = calloc(1, sizeof *w);
+    if (w == NULL)
+        abort();
+    w->child = fn;
+    w->arg = arg;
+    w->pid = pid;
+    w->pidfd = pfd;
+    w->ev = event_new(loop->base, pfd, EV_READ | EV_PERSIST, on_child, w);
+    if (w->ev == NULL || event_add(w->ev, NULL) != 0)
+        abort();
+    return w;
 }

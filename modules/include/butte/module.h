@@ -45,6 +45,9 @@
  * 1.0  first release: descriptor, kinds allocator, sorter, isolator,
  *      containerizer, authenticator, authenticatee, http authenticator,
  *      hook, anonymous.
+ * 1.1  loop.h: butte_watch_fd, butte_watch_child, butte_watch_stop;
+ *      isolator.h: the check slot; butte_container_config_t gains env
+ *      and argv (the executor's environment and command line).
  */
 #ifndef BUTTE_MODULE_H
 #define BUTTE_MODULE_H
@@ -61,7 +64,7 @@ BUTTE_BEGIN_DECLS
 #define BUTTE_MODULE_MAGIC 0x4254544du /* "BTTM" */
 #define BUTTE_ABI_MAJOR 1u
 #ifndef BUTTE_ABI_MINOR
-#define BUTTE_ABI_MINOR 0u
+#define BUTTE_ABI_MINOR 1u
 #endif
 
 /* Module kinds.  The numbers are ABI: never renumber, only append. */
