@@ -36,7 +36,7 @@ typedef struct agent_framework {
 } agent_framework_t;
 
 struct agent_executor;
-struct butte_mc;
+struct butte_ctz;
 struct sandbox_run;
 
 struct butte_agent {
@@ -67,7 +67,7 @@ struct butte_agent {
     agent_framework_t *frameworks;
     butte_sum_t *sum;
     /* executors (executor-internal.h, launcher.c) */
-    struct butte_mc *mc;              /* the Mesos containerizer */
+    struct butte_ctz *ctz;            /* the --containerizers chain */
     struct agent_executor *executors;
     butte_modules_t *modules;         /* NULL: no isolators */
     /* sandboxes (agent-sandbox.c) */

@@ -55,7 +55,12 @@ typedef void (*butte_mc_limit_fn)(void *ctx, const char *container_id, int reaso
  * isolators/selection.h names a library in the module folder).  mods may
  * be NULL (no module loader: no isolators, logged once).  NULL with err
  * naming the flag and the isolator on an unknown name or a module that
- * cannot be created.  Lives in a child of pool.
+ * cannot be created.  First-party isolators get their agent flags as
+ * module parameters (butte_ctz_params in containerizers-internal.h).
+ * Each isolator's recover() is then called with no surviving container
+ * (the agent does not recover containers yet), so it removes what an
+ * earlier agent left behind; a failing recover() fails creation.  Lives
+ * in a child of pool.
  */
 butte_mc_t *butte_mc_create(butte_pool_t *pool, butte_loop_t *loop, const butte_flags_t *flags,
                             butte_modules_t *mods, butte_err_t *err);
@@ -75,6 +80,9 @@ typedef struct butte_mc_launch {
     butte_pb_t executor_info;      /* mesos.v1.ExecutorInfo, packed */
     butte_pb_t command_info;       /* mesos.v1.CommandInfo, packed */
     butte_mc_limit_fn on_limit;    /* may be NULL; gets the same ctx as the exit fn */
+    butte_pb_t task_info;          /* mesos.v1.TaskInfo of a command task, else absent */
+    butte_pb_t container_info;     /* mesos.v1.ContainerInfo, absent when none */
+    const butte_resources_t *limits; /* NULL = limits equal the resources */
 } butte_mc_launch_t;
 
 /*
@@ -94,8 +102,14 @@ int butte_mc_launch(butte_mc_t *mc, const butte_mc_launch_t *l, butte_mc_exit_fn
  */
 int butte_mc_kill(butte_mc_t *mc, const char *container_id, int sig);
 
-/* butte_mc_update - tell the isolators the container's resources changed. */
-void butte_mc_update(butte_mc_t *mc, const char *container_id, const butte_resources_t *res);
+/* butte_mc_update - tell the isolators the container's resources (and
+ * limits, NULL = equal to them) changed. */
+void butte_mc_update(butte_mc_t *mc, const char *container_id, const butte_resources_t *res,
+                     const butte_resources_t *limits);
+
+/* butte_mc_check - run the isolators' check slot for the container: a
+ * limitation they find is reported through on_limit before this returns. */
+void butte_mc_check(butte_mc_t *mc, const char *container_id);
 
 /*
  * butte_mc_usage - the isolators' usage of a running container, with

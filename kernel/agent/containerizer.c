@@ -26,6 +26,7 @@
 #include <butte/log.h>
 
 #include "agent/containerizer-internal.h"
+#include "agent/containerizers-internal.h"
 #include "core/loop-internal.h"
 
 #if defined(__has_include)
@@ -61,6 +62,7 @@ struct butte_mc {
     butte_pool_t *pool;
     butte_loop_t *loop;
     butte_log_t *log;
+    const butte_flags_t *flags;
     isolator_t *isolators;
     size_t n_isolators;
     char *names;
@@ -91,8 +93,10 @@ add_isolator(butte_mc_t *mc, butte_modules_t *mods, const char *name, butte_err_
         const butte_module_choice_t *c = butte_isolator_choice(name);
         if (c != NULL && mods != NULL) {
             module = c->symbol;
+            butte_params_t params = butte_ctz_params(mc->pool, mc->flags, c->library);
             if (!butte_modules_loaded(mods, c->symbol) &&
-                butte_modules_add_library(mods, c->library, c->symbol, err) != BUTTE_OK) {
+                butte_modules_add_library_params(mods, c->library, c->symbol, &params, err) !=
+                    BUTTE_OK) {
                 butte_err_prefix(err, "flag '--isolation': isolator '%s'", name);
                 return err->code;
             }
@@ -123,6 +127,10 @@ add_isolator(butte_mc_t *mc, butte_modules_t *mods, const char *name, butte_err_
     n[mc->n_isolators].state = butte_instance_state(inst);
     mc->isolators = n;
     mc->n_isolators++;
+    if (n[mc->n_isolators - 1].ops->recover != NULL &&
+        n[mc->n_isolators - 1].ops->recover(n[mc->n_isolators - 1].state, NULL, 0, NULL, 0,
+                                            err) != 0)
+        return butte_err_prefix(err, "isolator '%s': recovery", name);
     return BUTTE_OK;
 }
 
@@ -265,6 +273,7 @@ butte_mc_create(butte_pool_t *parent, butte_loop_t *loop, const butte_flags_t *f
     memset(mc, 0, sizeof *mc);
     mc->pool = pool;
     mc->loop = loop;
+    mc->flags = flags;
     mc->log = butte_log_get("agent");
     mc->names = butte_pool_strdup(pool, "");
     if (mods == NULL)
@@ -342,7 +351,27 @@ butte_mc_kill(butte_mc_t *mc, const char *container_id, int sig)
 }
 
 void
-butte_mc_update(butte_mc_t *mc, const char *container_id, const butte_resources_t *res)
+butte_mc_check(butte_mc_t *mc, const char *container_id)
+{
+    butte_err_t err;
+
+    if (find(mc, container_id) == NULL)
+        return;
+    for (size_t i = 0; i < mc->n_isolators; i++) {
+        butte_err_clear(&err);
+        if (mc->isolators[i].ops->check &&
+            mc->isolators[i].ops->check(mc->isolators[i].state, container_id, &err) != 0)
+            butte_log(mc->log, BUTTE_LOG_DEBUG, "isolator '%s': check of %s: %s",
+                      mc->isolators[i].name, container_id, err.msg);
+        /* the check may have reported a limitation that destroyed it */
+        if (find(mc, container_id) == NULL)
+            return;
+    }
+}
+
+void
+butte_mc_update(butte_mc_t *mc, const char *container_id, const butte_resources_t *res,
+                const butte_resources_t *limits)
 {
     container_t *c = find(mc, container_id);
     butte_err_t err;
@@ -352,7 +381,7 @@ butte_mc_update(butte_mc_t *mc, const char *container_id, const butte_resources_
     for (size_t i = 0; i < mc->n_isolators; i++) {
         butte_err_clear(&err);
         if (mc->isolators[i].ops->update &&
-            mc->isolators[i].ops->update(mc->isolators[i].state, container_id, res, NULL,
+            mc->isolators[i].ops->update(mc->isolators[i].state, container_id, res, limits,
                                          &err) != 0)
             butte_log(mc->log, BUTTE_LOG_WARNING, "isolator '%s': update of %s: %s",
                       mc->isolators[i].name, container_id, err.msg);
@@ -620,7 +649,12 @@ butte_mc_launch(butte_mc_t *mc, const butte_mc_launch_t *l, butte_mc_exit_fn fn,
     cfg.user = l->user;
     cfg.executor_info = l->executor_info;
     cfg.command_info = l->command_info;
+    cfg.task_info = l->task_info;
+    cfg.container_info = l->container_info;
     cfg.resources = c->resources;
+    cfg.limits = l->limits;
+    cfg.env = l->env;
+    cfg.argv = l->argv;
     for (; prepared < mc->n_isolators; prepared++) {
         isolator_t *iso = &mc->isolators[prepared];
         butte_launch_info_t li;

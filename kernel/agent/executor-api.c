@@ -16,7 +16,7 @@
 #include <butte/pbjson.h>
 #include <butte/recordio.h>
 
-#include "agent/containerizer-internal.h"
+#include "agent/containerizers-internal.h"
 #include "agent/executor-internal.h"
 #include "agent/launcher-internal.h"
 
@@ -134,9 +134,35 @@ acknowledged(agent_executor_t *ex, const Mesos__V1__TaskStatus *st)
 
 /* An UPDATE (or one resent in SUBSCRIBE): stored once, ACKNOWLEDGED to the
  * executor every time (it resends what it did not see acknowledged). */
+static bool
+limitation_reason(int reason)
+{
+    return reason == MESOS__V1__TASK_STATUS__REASON__REASON_CONTAINER_LIMITATION ||
+           reason == MESOS__V1__TASK_STATUS__REASON__REASON_CONTAINER_LIMITATION_MEMORY ||
+           reason == MESOS__V1__TASK_STATUS__REASON__REASON_CONTAINER_LIMITATION_DISK;
+}
+
 static int
 update(agent_executor_t *ex, const Mesos__V1__TaskStatus *st, butte_err_t *err)
 {
+    Mesos__V1__TaskStatus amended;
+
+    if ((st->state == MESOS__V1__TASK_STATE__TASK_FAILED ||
+                          st->state == MESOS__V1__TASK_STATE__TASK_KILLED)) {
+        /* A task the kernel OOM-killed: the executor often reports the
+         * bare exit status before the isolator's notification was read.
+         * Ask the isolators now; a limitation found turns the update into
+         * the container limitation it is (Mesos' reason and message). */
+        butte_ctz_check(ex->agent->ctz, ex->container_id);
+        if (limitation_reason(ex->term_reason)) {
+            amended = *st;
+            amended.state = MESOS__V1__TASK_STATE__TASK_FAILED;
+            amended.has_reason = 1;
+            amended.reason = ex->term_reason;
+            amended.message = ex->term_message;
+            st = &amended;
+        }
+    }
     if (!seen(ex, st->uuid.data)) {
         if (butte_agent_forward_update(ex->agent, ex->framework_id, ex->id, st, err) != 0)
             return err->code;
@@ -376,7 +402,7 @@ serve_statistics(butte_http_req_t *req, void *arg)
     for (agent_executor_t *ex = a->executors; ex; ex = ex->next) {
         butte_container_stats_t st;
         json_t *o, *s;
-        if (butte_mc_usage(a->mc, ex->container_id, &st) != 0)
+        if (butte_ctz_usage(a->ctz, ex->container_id, &st) != 0)
             continue;
         o = json_object();
         s = json_object();

@@ -69,10 +69,20 @@ typedef struct agent_executor {
     int term_reason;        /* the agent destroyed it: this reason, else -1 */
     char *term_message;
     butte_resources_t *resources; /* executor's plus its tasks' */
+    butte_resources_t *limits;    /* TaskInfo.limits applied, NULL = none */
     double launched_at;
 } agent_executor_t;
 
 /* launcher.c */
+/*
+ * butte_exec_limits - the container limits of a command task's container
+ * whose requests are requests (executor's plus the task's): for each
+ * finite TaskInfo.limits entry, the requests with that resource's task
+ * request replaced by the limit.  An infinite limit is left out (the
+ * isolator then uses the request).  NULL when the task sets no limits.
+ */
+butte_resources_t *butte_exec_limits(butte_pool_t *pool, const butte_resources_t *requests,
+                                     const Mesos__V1__TaskInfo *ti);
 agent_executor_t *butte_exec_find(butte_agent_t *a, const char *framework_id, const char *id);
 /* butte_exec_shutdown - SHUTDOWN event (or kill now when it cannot hear
  * one), SIGKILL after its grace period. */

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@
 #include <butte/pbjson.h>
 
 #include "agent/checkpoint-internal.h"
-#include "agent/containerizer-internal.h"
+#include "agent/containerizers-internal.h"
 #include "agent/executor-internal.h"
 #include "agent/launcher-internal.h"
 #include "core/resources-pb.h"
@@ -67,6 +68,30 @@ owner(butte_agent_t *a, const char *framework_id, const char *task_id, exec_task
     return NULL;
 }
 
+butte_resources_t *
+butte_exec_limits(butte_pool_t *pool, const butte_resources_t *requests,
+                  const Mesos__V1__TaskInfo *ti)
+{
+    butte_resources_t *task = NULL, *out;
+    butte_err_t err;
+
+    if (ti == NULL || ti->n_limits == 0)
+        return NULL;
+    butte_resources_from_pb(pool, ti->resources, ti->n_resources, &task, &err);
+    out = butte_resources_create(pool);
+    for (size_t i = 0; i < ti->n_limits; i++) {
+        const char *name = ti->limits[i]->key;
+        double v = ti->limits[i]->value ? ti->limits[i]->value->value : -1;
+        if (name == NULL || !(v >= 0) || v == INFINITY)
+            continue;
+        double rest = butte_resources_scalar(requests, name) -
+                      (task ? butte_resources_scalar(task, name) : 0);
+        butte_err_clear(&err);
+        butte_resources_add_scalar(out, name, NULL, (rest > 0 ? rest : 0) + v, &err);
+    }
+    return butte_resources_count(out) ? out : NULL;
+}
+
 /* ------------------------------------------------------------ exit */
 
 static void
@@ -101,12 +126,22 @@ status_text(butte_pool_t *pool, int st)
 /* The executor's process ended: its tasks that did not end are failed
  * (killed when a kill or shutdown was asked), the master hears of it. */
 static void
-executor_exited(void *ctx, const char *container_id, int st)
+executor_exited(void *ctx, const char *container_id, const butte_container_termination_t *term)
 {
     agent_executor_t *ex = ctx;
     butte_agent_t *a = ex->agent;
     butte_err_t err;
-    char *what = status_text(ex->pool, st);
+    int st = term->has_status ? term->status : -1;
+    char *what = term->has_status ? status_text(ex->pool, st)
+                                  : butte_pool_strdup(ex->pool, term->message ? term->message
+                                                                              : "ended");
+
+    if (term->reason > 0 && ex->term_reason < 0) {
+        /* the containerizer knows why (a failed launch, an OOM-killed
+         * docker container): that is what the tasks report */
+        ex->term_reason = term->reason;
+        ex->term_message = butte_pool_strdup(ex->pool, term->message ? term->message : what);
+    }
 
     butte_log(a->log, BUTTE_LOG_INFO, "executor '%s' of framework '%s' (container %s) %s",
               ex->id, ex->framework_id, container_id, what);
@@ -158,7 +193,7 @@ destroy(agent_executor_t *ex, int reason, const char *message)
         ex->term_message = butte_pool_strdup(ex->pool, message);
     }
     ex->state = EXEC_TERMINATING;
-    butte_mc_kill(ex->agent->mc, ex->container_id, SIGKILL);
+    butte_ctz_kill(ex->agent->ctz, ex->container_id);
 }
 
 /* An isolator saw the container cross a limit (memory): Mesos destroys the
@@ -198,7 +233,7 @@ grace_over(void *arg)
     butte_log(ex->agent->log, BUTTE_LOG_INFO,
               "executor '%s' of framework '%s' still runs after its %gs grace period: killing it",
               ex->id, ex->framework_id, ex->grace);
-    butte_mc_kill(ex->agent->mc, ex->container_id, SIGKILL);
+    butte_ctz_kill(ex->agent->ctz, ex->container_id);
 }
 
 void
@@ -213,7 +248,7 @@ butte_exec_shutdown(agent_executor_t *ex)
     ev.type = MESOS__V1__EXECUTOR__EVENT__TYPE__SHUTDOWN;
     if (!butte_exec_send(ex, &ev)) {
         /* it cannot hear a SHUTDOWN: there is nothing to wait for */
-        butte_mc_kill(ex->agent->mc, ex->container_id, SIGKILL);
+        butte_ctz_kill(ex->agent->ctz, ex->container_id);
         return;
     }
     butte_timer_stop(ex->grace_timer);
@@ -368,7 +403,8 @@ start_executor(butte_agent_t *a, const Butte__Internal__RunTask *run,
     const Mesos__V1__ExecutorInfo *ei = given;
     const Mesos__V1__CommandInfo *cmd;
     const char **argv;
-    butte_mc_launch_t l;
+    butte_ctz_launch_t cl;
+    butte_mc_launch_t *l = &cl.mc;
 
     memset(ex, 0, sizeof *ex);
     ex->agent = a;
@@ -465,24 +501,44 @@ start_executor(butte_agent_t *a, const Butte__Internal__RunTask *run,
         argv[3] = NULL;
     }
 
-    memset(&l, 0, sizeof l);
-    l.container_id = ex->container_id;
-    l.directory = ex->directory;
+    memset(&cl, 0, sizeof cl);
+    l->container_id = ex->container_id;
+    l->directory = ex->directory;
     if (butte_flags_bool(a->flags, "switch_user")) {
         const char *user = cmd->user && *cmd->user ? cmd->user : NULL;
         if (!user && ex->command && run->task->command->user && *run->task->command->user)
             user = run->task->command->user;
         if (!user && fi->user && *fi->user)
             user = fi->user;
-        l.user = user;
+        l->user = user;
     }
-    l.argv = argv;
-    l.env = butte_exec_env(a, ex, ex->command ? NULL : cmd, ldir, pool);
-    l.resources = ex->resources;
-    l.executor_info.data = ex->info;
-    l.executor_info.len = ex->info_len;
-    l.on_limit = executor_limited;
-    if (butte_mc_launch(a->mc, &l, executor_exited, ex, &ex->pid, err) != 0)
+    l->argv = argv;
+    l->env = butte_exec_env(a, ex, ex->command ? NULL : cmd, ldir, pool);
+    l->resources = ex->resources;
+    l->executor_info.data = ex->info;
+    l->executor_info.len = ex->info_len;
+    cl.on_limit = executor_limited;
+    {
+        /* what a containerizer module needs to pick and build the container */
+        const Mesos__V1__ContainerInfo *ci = ex->command ? run->task->container : given->container;
+        if (ex->command) {
+            size_t len = mesos__v1__task_info__get_packed_size(run->task);
+            uint8_t *data = butte_pool_alloc(pool, len + 1);
+            mesos__v1__task_info__pack(run->task, data);
+            cl.task_info.data = data;
+            cl.task_info.len = len;
+            ex->limits = butte_exec_limits(pool, ex->resources, run->task);
+        }
+        if (ci != NULL) {
+            size_t len = mesos__v1__container_info__get_packed_size(ci);
+            uint8_t *data = butte_pool_alloc(pool, len + 1);
+            mesos__v1__container_info__pack(ci, data);
+            cl.container_info.data = data;
+            cl.container_info.len = len;
+        }
+        cl.limits = ex->limits;
+    }
+    if (butte_ctz_launch(a->ctz, &cl, executor_exited, ex, &ex->pid, err) != 0)
         goto fail;
     ex->state = EXEC_REGISTERING;
     ex->next = a->executors;
@@ -540,7 +596,7 @@ butte_agent_launch(butte_agent_t *a, const Butte__Internal__RunTask *run, butte_
             add_task(ex, run->task_group->tasks[i]);
         enqueue(ex, &run->task_group->base, true);
     }
-    butte_mc_update(a->mc, ex->container_id, ex->resources);
+    butte_ctz_update(a->ctz, ex->container_id, ex->resources, ex->limits);
     if (ex->state == EXEC_RUNNING)
         butte_exec_flush(ex);
     return BUTTE_OK;
@@ -653,8 +709,8 @@ butte_agent_launcher_shutdown_framework(butte_agent_t *a, const char *framework_
 int
 butte_agent_launcher_start(butte_agent_t *a, butte_err_t *err)
 {
-    a->mc = butte_mc_create(a->pool, a->loop, a->flags, a->modules, err);
-    if (!a->mc)
+    a->ctz = butte_ctz_create(a->pool, a->loop, a->flags, a->modules, err);
+    if (!a->ctz)
         return err->code ? err->code : BUTTE_EINVAL;
     return BUTTE_OK;
 }
@@ -665,8 +721,8 @@ butte_exec_destroy_all(butte_agent_t *a)
     /* the containerizer kills and reaps; nothing is reported any more */
     while (a->executors)
         forget(a->executors);
-    butte_mc_destroy(a->mc);
-    a->mc = NULL;
+    butte_ctz_destroy(a->ctz);
+    a->ctz = NULL;
 }
 
 void

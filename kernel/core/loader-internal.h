@@ -44,6 +44,15 @@ int butte_modules_add_library(butte_modules_t *mods, const char *library, const 
                               butte_err_t *err);
 
 /*
+ * butte_modules_add_library_params - the same with the parameters create()
+ * gets (copied), for a first-party module configured from role flags.  A
+ * module already loaded with other parameters is BUTTE_ECONFLICT.
+ */
+int butte_modules_add_library_params(butte_modules_t *mods, const char *library,
+                                     const char *symbol, const butte_params_t *params,
+                                     butte_err_t *err);
+
+/*
  * butte_modules_create - pass 2 for one module: instantiate the module
  * named name, which must be of kind.  Returns the instance (owned by mods)
  * or NULL with err filled; on failure (unknown name, wrong kind, create()

@@ -283,6 +283,23 @@ butte_modules_add_library(butte_modules_t *mods, const char *library, const char
     return add_module(mods, resolve(mods, file), symbol, NULL, err);
 }
 
+int
+butte_modules_add_library_params(butte_modules_t *mods, const char *library,
+                                 const char *symbol, const butte_params_t *params,
+                                 butte_err_t *err)
+{
+    const char *file = butte_pool_printf(mods->pool, "lib%s.so", library);
+    butte_param_t *items = butte_pool_alloc(mods->pool, (params->count + 1) * sizeof *items);
+    butte_params_t copy = { params->count, items };
+
+    /* The loaded module keeps its parameters for every later create(). */
+    for (size_t i = 0; i < params->count; i++) {
+        items[i].key = butte_pool_strdup(mods->pool, params->items[i].key);
+        items[i].value = butte_pool_strdup(mods->pool, params->items[i].value);
+    }
+    return add_module(mods, resolve(mods, file), symbol, &copy, err);
+}
+
 /* ---------------------------------------------------------------- pass 2 */
 
 static void

@@ -55,6 +55,11 @@ typedef struct butte_container_config {
     butte_pb_t container_info; /* mesos.v1.ContainerInfo; may be absent */
     const butte_resources_t *resources; /* requests */
     const butte_resources_t *limits;    /* NULL = limits equal requests */
+    /* ABI 1.1 (read only when size covers them): */
+    const char *const *env;    /* the executor's environment, NULL-terminated
+                                  "NAME=value" (MESOS_* included) */
+    const char *const *argv;   /* the executor command the Mesos
+                                  containerizer would exec; argv[0] a path */
 } butte_container_config_t;
 
 /*
@@ -200,6 +205,16 @@ typedef struct butte_isolator_ops {
     int (*cleanup)(void *state, const char *container_id, butte_err_t *err);
 
     /* ABI 1.x: new slots go below this line, never above. */
+
+    /*
+     * check - (ABI 1.1) look now for a limitation watch() would report
+     * later (a counter the kernel already bumped, an event not yet read),
+     * and if there is one report it through the watch fn before
+     * returning.  The containerizer calls it when the executor says a task
+     * failed, so that an OOM kill is reported as one even when the
+     * executor was faster than the notification.  Optional.
+     */
+    int (*check)(void *state, const char *container_id, butte_err_t *err);
 } butte_isolator_ops_t;
 
 BUTTE_END_DECLS
