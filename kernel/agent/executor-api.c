@@ -432,6 +432,16 @@ serve_statistics(butte_http_req_t *req, void *arg)
             json_object_set_new(s, "mem_cache_bytes", json_integer((json_int_t)st.mem_cache_bytes));
         if (st.set & BUTTE_STAT_MEM_SWAP)
             json_object_set_new(s, "mem_swap_bytes", json_integer((json_int_t)st.mem_swap_bytes));
+        if (st.set & BUTTE_STAT_CPUS_THROTTLED) {
+            json_object_set_new(s, "cpus_nr_periods", json_integer(st.cpus_nr_periods));
+            json_object_set_new(s, "cpus_nr_throttled", json_integer(st.cpus_nr_throttled));
+            json_object_set_new(s, "cpus_throttled_time_secs",
+                                json_real(st.cpus_throttled_time_secs));
+        }
+        if (st.set & BUTTE_STAT_DISK) {
+            json_object_set_new(s, "disk_limit_bytes", json_integer((json_int_t)st.disk_limit_bytes));
+            json_object_set_new(s, "disk_used_bytes", json_integer((json_int_t)st.disk_used_bytes));
+        }
         json_object_set_new(o, "statistics", s);
         json_array_append_new(arr, o);
     }
