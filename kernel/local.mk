@@ -82,6 +82,8 @@ kernel_libbutte_la_SOURCES += \
 kernel_libbutte_la_SOURCES += \
 	kernel/agent/containerizer-internal.h \
 	kernel/agent/containerizer.c \
+	kernel/agent/containerizer-launch.c \
+	kernel/agent/containerizer-private.h \
 	kernel/agent/containerizers-internal.h \
 	kernel/agent/containerizers.c \
 	kernel/agent/executor-internal.h \
