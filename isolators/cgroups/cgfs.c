@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -188,11 +189,73 @@ kill_all(const char *dir)
 }
 
 int
-butte_cgfs_destroy(const char *dir, double deadline_secs, butte_err_t *err)
+butte_cgfs_children(const char *dir, void (*fn)(void *arg, const char *name), void *arg,
+                    butte_err_t *err)
 {
-    double deadline = mono() + deadline_secs;
-    struct timespec pause = { 0, 10 * 1000 * 1000 };
+    DIR *d = opendir(dir);
+    struct dirent *e;
 
+    if (d == NULL) {
+        if (errno == ENOENT)
+            return 0;
+        return butte_err_set(err, BUTTE_EIO, "cannot list cgroup %s: %s", dir, strerror(errno));
+    }
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        /* cgroupfs fills d_type; stat only where a file system does not. */
+        if (e->d_type == DT_UNKNOWN) {
+            char path[4096];
+            struct stat st;
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+                continue;
+        } else if (e->d_type != DT_DIR) {
+            continue;
+        }
+        fn(arg, e->d_name);
+    }
+    closedir(d);
+    return 0;
+}
+
+typedef struct tree {
+    const char *dir;
+    double deadline, secs;
+    int rc;
+    butte_err_t *err;
+} tree_t;
+
+static int destroy_one(const char *dir, double deadline, double secs, butte_err_t *err);
+
+static void
+destroy_child(void *arg, const char *name)
+{
+    tree_t *t = arg;
+    char path[4096];
+
+    if (t->rc != 0)
+        return;
+    snprintf(path, sizeof path, "%s/%s", t->dir, name);
+    t->rc = destroy_one(path, t->deadline, t->secs, t->err);
+}
+
+static int
+destroy_one(const char *dir, double deadline, double secs, butte_err_t *err)
+{
+    struct timespec pause = { 0, 10 * 1000 * 1000 };
+    tree_t t = { dir, deadline, secs, 0, err };
+    char path[4096];
+
+    /* cgroup.kill (v2, Linux 5.14+) kills the whole subtree at once, with
+     * no race against fork; elsewhere the loop below kills and retries. */
+    snprintf(path, sizeof path, "%s/cgroup.kill", dir);
+    if (access(path, W_OK) == 0)
+        butte_cgfs_write(dir, "cgroup.kill", "1", NULL);
+    if (butte_cgfs_children(dir, destroy_child, &t, err) != 0)
+        return err != NULL ? err->code : BUTTE_EIO;
+    if (t.rc != 0)
+        return t.rc;
     /* A process may fork between our read of cgroup.procs and its kill,
      * and killed processes take a moment to leave: kill and retry. */
     for (;;) {
@@ -205,8 +268,14 @@ butte_cgfs_destroy(const char *dir, double deadline_secs, butte_err_t *err)
             return butte_err_set(err, BUTTE_EAGAIN,
                                  "cannot remove cgroup %s: still busy after %.1f s "
                                  "(%u processes left)",
-                                 dir, deadline_secs, butte_cgfs_count(dir, "cgroup.procs"));
+                                 dir, secs, butte_cgfs_count(dir, "cgroup.procs"));
         kill_all(dir);
         nanosleep(&pause, NULL);
     }
+}
+
+int
+butte_cgfs_destroy(const char *dir, double deadline_secs, butte_err_t *err)
+{
+    return destroy_one(dir, mono() + deadline_secs, deadline_secs, err);
 }

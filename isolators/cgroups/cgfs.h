@@ -52,9 +52,20 @@ uint32_t butte_cgfs_count(const char *dir, const char *file);
 int butte_cgfs_attach(const char *dir, pid_t pid, butte_err_t *err);
 
 /*
- * butte_cgfs_destroy - SIGKILL every process left in the cgroup dir and
- * rmdir it, retrying until it is empty or deadline_secs passed.  A dir
- * that does not exist is fine.  Blocks up to deadline_secs.
+ * butte_cgfs_children - call fn(arg, name) for every child cgroup (sub
+ * directory) of dir, in readdir order; name is borrowed for the call.  A
+ * dir that does not exist has none.  Returns 0, or BUTTE_EIO when dir
+ * cannot be read.
+ */
+int butte_cgfs_children(const char *dir, void (*fn)(void *arg, const char *name), void *arg,
+                        butte_err_t *err);
+
+/*
+ * butte_cgfs_destroy - destroy the cgroup dir and every cgroup below it,
+ * deepest first: SIGKILL every process left in it (v2: through
+ * cgroup.kill when the kernel has it) and rmdir it, retrying until it is
+ * gone or deadline_secs passed (then BUTTE_EAGAIN naming the processes
+ * left).  A dir that does not exist is fine.  Blocks up to deadline_secs.
  */
 int butte_cgfs_destroy(const char *dir, double deadline_secs, butte_err_t *err);
 
