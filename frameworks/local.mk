@@ -42,3 +42,24 @@ mesos-default-executor: Makefile
 	$(AM_V_GEN){ echo '#!/bin/sh'; \
 	  echo 'exec "$$(dirname "$$0")/mesos-executor" "$$@"'; } >$@-t && \
 	  chmod +x $@-t && mv -f $@-t $@
+
+# --- mesos-docker-executor (issue 5): what the docker containerizer runs
+# for a command task in a DOCKER container.  mesos-executor's API client
+# and fetcher, its own main and tasks (the docker CLI), and the docker
+# CLI / `docker run` helpers of isolators/docker.
+mesoslibexec_PROGRAMS += mesos-docker-executor
+mesos_docker_executor_SOURCES = \
+	frameworks/docker-executor/main.c \
+	frameworks/docker-executor/docker-executor.h \
+	frameworks/docker-executor/docker-tasks.c \
+	frameworks/executor/executor.h \
+	frameworks/executor/api.c \
+	frameworks/executor/fetch.c \
+	isolators/docker/docker-cli.c \
+	isolators/docker/docker-cli.h \
+	isolators/docker/docker-run.c \
+	isolators/docker/docker-run.h
+mesos_docker_executor_CPPFLAGS = $(AM_CPPFLAGS) $(PROTO_CPPFLAGS) \
+	-I$(top_srcdir)/frameworks/executor -I$(top_srcdir)
+mesos_docker_executor_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS) $(PROTOBUF_C_CFLAGS)
+mesos_docker_executor_LDADD = kernel/libbutte.la $(LIBEVENT_LIBS) $(JANSSON_LIBS) $(PROTOBUF_C_LIBS)

@@ -17,6 +17,9 @@ isolators_libposix_isolators_la_LIBADD = kernel/libbutte.la
 mod_LTLIBRARIES += isolators/libcgroups_isolators.la
 isolators_libcgroups_isolators_la_SOURCES = \
 	isolators/cgroups/cgroups.c \
+	isolators/cgroups/cgroups-internal.h \
+	isolators/cgroups/cgroups-oom.c \
+	isolators/cgroups/cgroups-stats.c \
 	isolators/cgroups/cgfs.c \
 	isolators/cgroups/cgfs.h
 isolators_libcgroups_isolators_la_CFLAGS = $(MODULE_CFLAGS)
@@ -24,3 +27,18 @@ isolators_libcgroups_isolators_la_LDFLAGS = $(MODULE_LDFLAGS)
 isolators_libcgroups_isolators_la_LIBADD = kernel/libbutte.la
 
 noinst_HEADERS += isolators/selection.h
+
+# --- docker containerizer (issue 5): libdocker_containerizer.so with
+# org_apache_mesos_DockerContainerizer, loaded by --containerizers=docker.
+# docker-cli.c and docker-run.c are also built into mesos-docker-executor
+# (frameworks/local.mk).
+mod_LTLIBRARIES += isolators/libdocker_containerizer.la
+isolators_libdocker_containerizer_la_SOURCES = \
+	isolators/docker/docker.c \
+	isolators/docker/docker-cli.c \
+	isolators/docker/docker-cli.h \
+	isolators/docker/docker-run.h
+isolators_libdocker_containerizer_la_CPPFLAGS = $(AM_CPPFLAGS) $(PROTO_CPPFLAGS)
+isolators_libdocker_containerizer_la_CFLAGS = $(MODULE_CFLAGS) $(PROTOBUF_C_CFLAGS)
+isolators_libdocker_containerizer_la_LDFLAGS = $(MODULE_LDFLAGS)
+isolators_libdocker_containerizer_la_LIBADD = kernel/libbutte.la $(PROTOBUF_C_LIBS)

@@ -185,6 +185,14 @@ check_PROGRAMS += tests/unit/isolator_cgroups
 TESTS += tests/unit/isolator_cgroups
 tests_unit_isolator_cgroups_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_isolator_cgroups_LDADD = $(UNIT_LDADD)
+# (the cgroups isolators in a real agent: OOM kill, orphans after a killed
+# agent, CFS quota ratio; exit 77 where cgroup v1 cannot be written)
+CGROUPS_TESTS = \
+	tests/integration/cgroups-oom.sh \
+	tests/integration/cgroups-cfs.sh
+TESTS += $(CGROUPS_TESTS)
+EXTRA_DIST += $(CGROUPS_TESTS) tests/integration/cgroups-lib.sh \
+	tests/integration/cgroups-cpuacct.py
 
 # --- executor tests (the agent's executor API, containerizer and executor
 # life cycle with a Python custom executor and with mesos-executor)
@@ -201,3 +209,13 @@ EXTRA_DIST += $(EXEC_TESTS) tests/integration/exec-lib.sh \
 LOCAL_TESTS = tests/integration/local-basic.sh
 TESTS += $(LOCAL_TESTS)
 EXTRA_DIST += $(LOCAL_TESTS)
+
+# --- docker containerizer tests (issue 5): a private dockerd per test, a
+# busybox image from `docker import`; skip (77) without root, docker.io or
+# busybox-static
+DOCKER_TESTS = \
+	tests/integration/docker-run.sh \
+	tests/integration/docker-kill.sh
+TESTS += $(DOCKER_TESTS)
+EXTRA_DIST += $(DOCKER_TESTS) tests/integration/docker-lib.sh \
+	tests/integration/docker-sched.py

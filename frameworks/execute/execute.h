@@ -36,6 +36,8 @@ typedef struct opts {
     const char *principal;
     bool json;               /* --content_type=json */
     bool partition_aware;
+    const char *docker_image; /* --docker_image or NULL */
+    const char *containerizer; /* --containerizer: "mesos" (default) or "docker" */
     /* what to launch */
     Mesos__V1__TaskInfo *task;           /* --command */
     Mesos__V1__TaskGroupInfo *group;     /* --task_group */

@@ -35,6 +35,10 @@ static const char usage[] =
     "  --principal=VALUE       the framework's principal\n"
     "  --[no-]partition_aware  register with the PARTITION_AWARE capability\n"
     "  --content_type=VALUE    json or protobuf (default: protobuf)\n"
+    "  --docker_image=VALUE    run --command in a container of this docker image\n"
+    "  --containerizer=VALUE   with --docker_image: docker (the docker containerizer,\n"
+    "                          --containerizers=docker on the agent) or mesos (default;\n"
+    "                          a MESOS container with a docker image)\n"
     "  --help                  print this and exit\n";
 
 static int want_bool(const char *name, const char *value, bool *out, butte_err_t *err)
@@ -137,6 +141,38 @@ size_t opts_wants(const Mesos__V1__TaskInfo *t, want_t *w, size_t max)
     return n;
 }
 
+/* --docker_image as Mesos' mesos-execute sends it: a DOCKER container
+ * (host network) for --containerizer=docker, else a MESOS container with a
+ * docker image. */
+static Mesos__V1__ContainerInfo *container_info(butte_pool_t *pool, const opts_t *o)
+{
+    Mesos__V1__ContainerInfo *ci = butte_pool_alloc(pool, sizeof *ci);
+    mesos__v1__container_info__init(ci);
+    if (o->containerizer != NULL && strcmp(o->containerizer, "docker") == 0) {
+        Mesos__V1__ContainerInfo__DockerInfo *di = butte_pool_alloc(pool, sizeof *di);
+        mesos__v1__container_info__docker_info__init(di);
+        di->image = (char *)o->docker_image;
+        di->has_network = 1;
+        di->network = MESOS__V1__CONTAINER_INFO__DOCKER_INFO__NETWORK__HOST;
+        ci->type = MESOS__V1__CONTAINER_INFO__TYPE__DOCKER;
+        ci->docker = di;
+        return ci;
+    }
+    Mesos__V1__ContainerInfo__MesosInfo *mi = butte_pool_alloc(pool, sizeof *mi);
+    Mesos__V1__Image *img = butte_pool_alloc(pool, sizeof *img);
+    Mesos__V1__Image__Docker *d = butte_pool_alloc(pool, sizeof *d);
+    mesos__v1__container_info__mesos_info__init(mi);
+    mesos__v1__image__init(img);
+    mesos__v1__image__docker__init(d);
+    d->name = (char *)o->docker_image;
+    img->type = MESOS__V1__IMAGE__TYPE__DOCKER;
+    img->docker = d;
+    mi->image = img;
+    ci->type = MESOS__V1__CONTAINER_INFO__TYPE__MESOS;
+    ci->mesos = mi;
+    return ci;
+}
+
 static int build(butte_pool_t *pool, opts_t *o, butte_err_t *err)
 {
     if (o->task_group != NULL) {
@@ -176,6 +212,8 @@ static int build(butte_pool_t *pool, opts_t *o, butte_err_t *err)
     t->command = cmd;
     if (parse_resources(pool, o->resources, t, err) != 0)
         return err->code;
+    if (o->docker_image != NULL)
+        t->container = container_info(pool, o);
     o->task = t;
     return 0;
 }
@@ -249,8 +287,14 @@ int opts_parse(butte_pool_t *pool, int argc, char **argv, opts_t *o, butte_err_t
                 return butte_err_set(err, BUTTE_EINVAL,
                                      "--content_type must be json or protobuf, not \"%s\"",
                                      value);
-        } else if (strcmp(name, "docker_image") == 0 || strcmp(name, "containerizer") == 0) {
-            return butte_err_set(err, BUTTE_EINVAL, "--%s is not implemented yet", name);
+        } else if (strcmp(name, "docker_image") == 0) {
+            o->docker_image = value;
+        } else if (strcmp(name, "containerizer") == 0) {
+            if (strcmp(value, "mesos") != 0 && strcmp(value, "docker") != 0)
+                return butte_err_set(err, BUTTE_EINVAL,
+                                     "--containerizer must be mesos or docker, not \"%s\"",
+                                     value);
+            o->containerizer = value;
         } else {
             return butte_err_set(err, BUTTE_EINVAL, "unknown flag \"--%s\"", name);
         }

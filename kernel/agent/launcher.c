@@ -548,8 +548,11 @@ start_executor(butte_agent_t *a, const Butte__Internal__RunTask *run,
         butte_timer_start(a->loop, butte_flags_double(a->flags, "executor_registration_timeout"),
                           false, registration_timeout, ex);
     butte_log(a->log, BUTTE_LOG_INFO,
-              "launched executor '%s' of framework '%s' in container %s (pid %d), sandbox %s",
-              ex->id, ex->framework_id, ex->container_id, (int)ex->pid, ex->directory);
+              "launched executor '%s' of framework '%s' in container %s (%s), sandbox %s",
+              ex->id, ex->framework_id, ex->container_id,
+              ex->pid > 0 ? butte_pool_printf(pool, "pid %d", (int)ex->pid)
+                          : "run by a containerizer module",
+              ex->directory);
     return ex;
 fail:
     butte_pool_destroy(pool);

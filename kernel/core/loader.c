@@ -317,7 +317,7 @@ instantiate(butte_modules_t *mods, loaded_t *l, butte_err_t *err)
 {
     butte_pool_t *p = butte_pool_create(mods->pool);
     butte_instance_t *inst = butte_pool_alloc(p, sizeof *inst);
-    const char *tag = butte_pool_printf(p, "%s[%s]", l->kind->name, l->desc->name);
+    const char *tag = butte_pool_printf(p, "%s:%s", l->kind->name, l->desc->name);
     butte_err_t why = { 0 };
     uint32_t size;
     int rc;

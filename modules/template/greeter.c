@@ -12,7 +12,7 @@
 #include <butte/anonymous.h>
 
 struct greeter {
-    butte_log_t *log;       /* tagged "anonymous[com_example_Greeter]" */
+    butte_log_t *log;       /* tagged "anonymous:com_example_Greeter" */
     const char *greeting;   /* lives in the instance pool */
 };
 

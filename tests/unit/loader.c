@@ -395,13 +395,13 @@ START_TEST(paramlog_logs_parameters)
                               NULL, getenv("BUTTE_MODULE_DIR"), &err);
     ck_assert_msg(mods != NULL, "%s", err.msg);
     logged = capture_stderr(create_and_close, mods);
-    ck_assert_msg(strstr(logged, "anonymous[org_apache_mesos_ParamLog]] parameter greeting=hello\n")
+    ck_assert_msg(strstr(logged, "anonymous:org_apache_mesos_ParamLog] parameter greeting=hello\n")
                       != NULL,
                   "%s", logged);
-    ck_assert_msg(strstr(logged, "anonymous[org_apache_mesos_ParamLog]] parameter answer=42\n")
+    ck_assert_msg(strstr(logged, "anonymous:org_apache_mesos_ParamLog] parameter answer=42\n")
                       != NULL,
                   "%s", logged);
-    ck_assert_msg(strstr(logged, "anonymous[org_apache_mesos_ParamLog]] destroyed\n") != NULL, "%s",
+    ck_assert_msg(strstr(logged, "anonymous:org_apache_mesos_ParamLog] destroyed\n") != NULL, "%s",
                   logged);
 }
 END_TEST

@@ -4,7 +4,7 @@
  * Every line goes through one sink configured at start-up (--logging_level,
  * --log_dir, --logbufsecs, --quiet).  A handle carries a tag that is printed
  * on every line: the kernel hands each module instance a handle tagged
- * "<kind>[<name>]", so an author never types it.
+ * "<kind>:<name>", so an author never types it.
  *
  * Line format, glog-like so Mesos log tooling reads it:
  *   I1125 22:48:16.123456  4242 master] message

@@ -147,7 +147,7 @@ typedef struct butte_module {
 BUTTE_API const char *butte_params_get(const butte_params_t *params, const char *key);
 
 /* Accessors for an instance; all valid from create() to destroy(). */
-BUTTE_API butte_log_t *butte_instance_log(const butte_instance_t *self);   /* "<kind>[<name>]" */
+BUTTE_API butte_log_t *butte_instance_log(const butte_instance_t *self);   /* "<kind>:<name>" */
 BUTTE_API butte_pool_t *butte_instance_pool(const butte_instance_t *self); /* dies after destroy() */
 BUTTE_API butte_loop_t *butte_instance_loop(const butte_instance_t *self);
 BUTTE_API const char *butte_instance_name(const butte_instance_t *self);

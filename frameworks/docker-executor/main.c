@@ -1,0 +1,191 @@
+/*
+ * frameworks/docker-executor/main.c - mesos-docker-executor (see
+ * docker-executor.h).  The docker containerizer starts it in the task's
+ * sandbox with the MESOS_* environment of an executor and Mesos' flags:
+ *
+ *   mesos-docker-executor --container=mesos-<id> --docker=<program>
+ *       --docker_socket=<path> --sandbox_directory=<dir>
+ *       --mapped_directory=/mnt/mesos/sandbox --stop_timeout=<duration>
+ *       --launcher_dir=<dir>
+ *
+ * Flags it does not know are ignored (Mesos passes more over versions).
+ * Exit status as mesos-executor's: 0 after a normal end, 1 when the agent
+ * went away for good, 2 for a bad command line or environment.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/flags-internal.h"
+#include "core/loop-internal.h"
+#include "docker-executor.h"
+#include "executor.h"
+
+#define PROG "mesos-docker-executor"
+
+static const char *need(const char *name)
+{
+    const char *v = getenv(name);
+    if (v == NULL || v[0] == '\0') {
+        fprintf(stderr, PROG ": %s is not set: this program is started by mesos-agent\n", name);
+        exit(2);
+    }
+    return v;
+}
+
+static double duration(const char *what, const char *v, double dflt)
+{
+    double secs;
+    butte_err_t err;
+
+    if (v == NULL || v[0] == '\0')
+        return dflt;
+    if (butte_parse_duration(v, &secs, &err) != 0) {
+        fprintf(stderr, PROG ": ignoring %s=%s: %s\n", what, v, err.msg);
+        return dflt;
+    }
+    return secs;
+}
+
+/* "ip:port" or "[v6]:port". */
+static void parse_endpoint(exec_t *ex, const char *ep)
+{
+    const char *colon = strrchr(ep, ':');
+    char *end;
+    unsigned long port = colon != NULL ? strtoul(colon + 1, &end, 10) : 0;
+    if (colon == NULL || colon == ep || *end != '\0' || port == 0 || port > 65535) {
+        fprintf(stderr, PROG ": cannot use MESOS_AGENT_ENDPOINT=%s: expected ip:port\n", ep);
+        exit(2);
+    }
+    size_t hlen = (size_t)(colon - ep);
+    if (ep[0] == '[' && hlen >= 2 && ep[hlen - 1] == ']') {
+        ep++;
+        hlen -= 2;
+    }
+    ex->agent_host = butte_pool_strndup(ex->pool, ep, hlen);
+    ex->agent_port = (uint16_t)port;
+}
+
+/* The executor API under the agent's process id (see mesos-executor). */
+static const char *api_path(butte_pool_t *pool, const char *pid)
+{
+    const char *at = pid != NULL ? strchr(pid, '@') : NULL;
+
+    if (at == NULL || at == pid || strncmp(pid, "slave(", 6) != 0 || at[-1] != ')')
+        return "/api/v1/executor";
+    return butte_pool_printf(pool, "/%.*s/api/v1/executor", (int)(at - pid), pid);
+}
+
+/* --name=value (the only form Mesos passes) into o. */
+static void parse_flags(int argc, char **argv, docker_opts_t *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *eq = strchr(a, '=');
+        if (strncmp(a, "--", 2) != 0 || eq == NULL) {
+            fprintf(stderr, PROG ": ignoring argument \"%s\"\n", a);
+            continue;
+        }
+        size_t len = (size_t)(eq - a - 2);
+        const char *v = eq + 1;
+#define IS(n) (len == strlen(n) && strncmp(a + 2, n, len) == 0)
+        if (IS("container"))
+            o->container = v;
+        else if (IS("docker"))
+            o->d.docker = v;
+        else if (IS("docker_socket"))
+            o->d.socket = v;
+        else if (IS("sandbox_directory"))
+            o->sandbox = v;
+        else if (IS("mapped_directory"))
+            o->mapped = v;
+        else if (IS("stop_timeout"))
+            o->stop_timeout = duration("--stop_timeout", v, 0);
+        /* --launcher_dir and anything newer: nothing to do with them */
+#undef IS
+    }
+}
+
+int main(int argc, char **argv)
+{
+    docker_opts_t o;
+    exec_t ex;
+    butte_err_t err;
+
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("Usage: " PROG " --container=NAME [--docker=PROGRAM] [--docker_socket=PATH]\n"
+               "       [--sandbox_directory=DIR] [--mapped_directory=DIR] "
+               "[--stop_timeout=DURATION]\n\n"
+               "Runs one command task in a docker container.  mesos-agent's docker "
+               "containerizer\nstarts it with the environment of an executor.\n");
+        return 0;
+    }
+    setvbuf(stderr, NULL, _IOLBF, 0);
+    memset(&o, 0, sizeof o);
+    o.d.docker = "docker";
+    o.mapped = "/mnt/mesos/sandbox";
+    parse_flags(argc, argv, &o);
+    if (o.container == NULL || o.container[0] == '\0') {
+        fprintf(stderr, PROG ": --container is required\n");
+        return 2;
+    }
+
+    memset(&ex, 0, sizeof ex);
+    ex.pool = butte_pool_create(NULL);
+    ex.framework_id = need("MESOS_FRAMEWORK_ID");
+    ex.executor_id = need("MESOS_EXECUTOR_ID");
+    parse_endpoint(&ex, need("MESOS_AGENT_ENDPOINT"));
+    ex.api_path = api_path(ex.pool, getenv("MESOS_SLAVE_PID"));
+    ex.directory = o.sandbox;
+    if (ex.directory == NULL || ex.directory[0] == '\0')
+        ex.directory = getenv("MESOS_DIRECTORY");
+    if (ex.directory == NULL || ex.directory[0] == '\0') {
+        static char cwd[4096];
+        ex.directory = getcwd(cwd, sizeof cwd) != NULL ? cwd : ".";
+    }
+    o.sandbox = ex.directory;
+    const char *cp = getenv("MESOS_CHECKPOINT");
+    ex.checkpoint = cp != NULL && strcmp(cp, "1") == 0;
+    ex.recovery_timeout = duration("MESOS_RECOVERY_TIMEOUT", getenv("MESOS_RECOVERY_TIMEOUT"),
+                                   15 * 60);
+    ex.backoff_max = duration("MESOS_SUBSCRIPTION_BACKOFF_MAX",
+                              getenv("MESOS_SUBSCRIPTION_BACKOFF_MAX"), 2);
+    /* leave the agent a second of its grace period to see our last updates */
+    ex.shutdown_grace = duration("MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD",
+                                 getenv("MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD"), 5) - 1;
+    if (ex.shutdown_grace < 0)
+        ex.shutdown_grace = 0;
+    const char *tok = getenv("MESOS_EXECUTOR_AUTHENTICATION_TOKEN");
+    ex.token = tok != NULL && tok[0] != '\0' ? tok : NULL;
+    const char *ct = getenv("BUTTE_EXECUTOR_CONTENT_TYPE");
+    ex.json = ct != NULL && strcmp(ct, "json") == 0;
+
+    ex.loop = butte_loop_create(&err);
+    if (ex.loop == NULL) {
+        fprintf(stderr, PROG ": %s\n", err.msg);
+        return 1;
+    }
+    fprintf(stderr, PROG ": container %s, docker %s on unix://%s, sandbox %s mapped to %s\n",
+            o.container, o.d.docker, o.d.socket ? o.d.socket : "(default)", o.sandbox,
+            o.mapped);
+    ex.http = butte_httpc_create(ex.pool, ex.loop, ex.agent_host, ex.agent_port, 30);
+    docker_tasks_configure(&o);
+    tasks_init(&ex);
+    exec_subscribe(&ex);
+    int sig = butte_loop_run(ex.loop);
+    if (sig != 0) {
+        /* SIGTERM from the agent destroying us: take the container along */
+        tasks_kill_now(&ex);
+        ex.exit_status = 0;
+    }
+    int status = ex.exit_status;
+    docker_tasks_cleanup();
+    butte_timer_stop(ex.exit_timer);
+    butte_timer_stop(ex.retry_timer);
+    butte_pool_destroy(ex.pool);
+    butte_loop_destroy(ex.loop);
+    return status;
+}
