@@ -189,6 +189,7 @@ tests_unit_isolator_cgroups_LDADD = $(UNIT_LDADD)
 # agent, CFS quota ratio; exit 77 where cgroup v1 cannot be written)
 CGROUPS_TESTS = \
 	tests/integration/cgroups-oom.sh \
+	tests/integration/cgroups-update.sh \
 	tests/integration/cgroups-cfs.sh
 TESTS += $(CGROUPS_TESTS)
 EXTRA_DIST += $(CGROUPS_TESTS) tests/integration/cgroups-lib.sh \
@@ -215,7 +216,8 @@ EXTRA_DIST += $(LOCAL_TESTS)
 # busybox-static
 DOCKER_TESTS = \
 	tests/integration/docker-run.sh \
-	tests/integration/docker-kill.sh
+	tests/integration/docker-kill.sh \
+	tests/integration/docker-net.sh
 TESTS += $(DOCKER_TESTS)
 EXTRA_DIST += $(DOCKER_TESTS) tests/integration/docker-lib.sh \
 	tests/integration/docker-sched.py

@@ -143,10 +143,16 @@ set_v1_limit(butte_cg_iso_t *iso, butte_cg_container_t *c, const char *v, uint64
                : butte_cgfs_write(dir, "memory.memsw.limit_in_bytes", v, err);
 }
 
+/* v1 reads "no limit" as PAGE_COUNTER_MAX pages (2^63 - 4096 on x86_64),
+ * v2 as "max" (read as UINT64_MAX); anything this large is no limit. */
+#define UNLIMITED_V1 (1ull << 62)
+
 static int
-set_mem(butte_cg_iso_t *iso, butte_cg_container_t *c, double soft_mb, butte_err_t *err)
+set_mem(butte_cg_iso_t *iso, butte_cg_container_t *c, double soft_mb, bool raise_only,
+        butte_err_t *err)
 {
     char v[64];
+    uint64_t cur;
 
     if (c->mem_mb < 0)
         return 0;
@@ -156,6 +162,18 @@ set_mem(butte_cg_iso_t *iso, butte_cg_container_t *c, double soft_mb, butte_err_
     uint64_t soft = soft_mb >= 0 ? (uint64_t)(soft_mb * BUTTE_CG_MB) : limit;
     if (soft > limit)
         soft = limit;
+    /* As Mesos: a running container's hard limit only grows.  Cutting it
+     * below what the processes use would make the kernel OOM-kill them (v2)
+     * or fail with EBUSY (v1) just because a task of the executor ended;
+     * the soft limit still follows the request. */
+    if (raise_only &&
+        butte_cgfs_read_u64(c->dirs[0], iso->v2 ? "memory.max" : "memory.limit_in_bytes", &cur,
+                            NULL) == 0 && cur < UNLIMITED_V1 && limit < cur) {
+        c->mem_mb = (double)cur / BUTTE_CG_MB;
+        if (soft > cur)
+            soft = cur;
+        goto soft_only;
+    }
     snprintf(v, sizeof v, "%llu", (unsigned long long)limit);
     if (iso->v2) {
         if (butte_cgfs_write(c->dirs[0], "memory.max", v, err) != 0)
@@ -166,6 +184,7 @@ set_mem(butte_cg_iso_t *iso, butte_cg_container_t *c, double soft_mb, butte_err_
     } else if (set_v1_limit(iso, c, v, limit, err) != 0) {
         return err->code;
     }
+soft_only:
     snprintf(v, sizeof v, "%llu", (unsigned long long)soft);
     return butte_cgfs_write(c->dirs[0], iso->v2 ? "memory.low" : "memory.soft_limit_in_bytes",
                             v, err);
@@ -186,14 +205,14 @@ scalar_or_unknown(const butte_resources_t *rs, const char *name)
  * unknown and is not written. */
 static int
 apply(butte_cg_iso_t *iso, butte_cg_container_t *c, const butte_resources_t *requests,
-      const butte_resources_t *limits, butte_err_t *err)
+      const butte_resources_t *limits, bool running, butte_err_t *err)
 {
     const char *name = iso->mem ? "mem" : "cpus";
     double req = scalar_or_unknown(requests, name), lim = scalar_or_unknown(limits, name);
 
     if (iso->mem) {
         c->mem_mb = lim >= 0 ? lim : req;
-        return set_mem(iso, c, req, err);
+        return set_mem(iso, c, req, running, err);
     }
     c->cpus_req = req;
     c->cpus = lim >= 0 ? lim : req;
@@ -269,7 +288,7 @@ iso_prepare(void *state, const butte_container_config_t *config, butte_pool_t *p
     for (size_t i = 0; i < c->n_dirs; i++)
         if (butte_cgfs_mkdir(c->dirs[i], err) != 0)
             return err->code; /* cleanup() still comes and removes what was made */
-    return apply(iso, c, config->resources, config->limits, err);
+    return apply(iso, c, config->resources, config->limits, false, err);
 }
 
 static int
@@ -373,7 +392,7 @@ iso_update(void *state, const char *container_id, const butte_resources_t *reque
 
     if (c == NULL)
         return UNKNOWN(err, container_id);
-    return apply(state, c, requests, limits, err);
+    return apply(state, c, requests, limits, true, err);
 }
 
 static int

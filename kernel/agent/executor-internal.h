@@ -28,8 +28,10 @@ typedef struct exec_task {
     char *id;
     bool launched;  /* its LAUNCH / LAUNCH_GROUP went out on the stream */
     bool killing;   /* a kill was asked: its end is TASK_KILLED */
+    bool ended;     /* a terminal update was seen: its resources left the container */
     uint8_t *kill_policy; /* packed mesos.v1.KillPolicy of the TaskInfo, or NULL */
     size_t kill_policy_len;
+    butte_resources_t *resources; /* the TaskInfo's, NULL when none */
 } exec_task_t;
 
 /* A LAUNCH or LAUNCH_GROUP waiting for the executor to subscribe. */
@@ -74,6 +76,12 @@ typedef struct agent_executor {
 } agent_executor_t;
 
 /* launcher.c */
+/*
+ * butte_exec_task_ended - a task of ex reached a terminal state: its
+ * resources leave the executor's container (the containerizer's update(),
+ * as Mesos does).  Once per task; unknown ids are ignored.
+ */
+void butte_exec_task_ended(agent_executor_t *ex, const char *task_id);
 /*
  * butte_exec_limits - the container limits of a command task's container
  * whose requests are requests (executor's plus the task's): for each

@@ -313,8 +313,10 @@ add_task(agent_executor_t *ex, const Mesos__V1__TaskInfo *ti)
     }
     t->next = ex->tasks;
     ex->tasks = t;
-    if (butte_resources_from_pb(ex->pool, ti->resources, ti->n_resources, &rs, &err) == 0)
+    if (butte_resources_from_pb(ex->pool, ti->resources, ti->n_resources, &rs, &err) == 0) {
         butte_resources_add_all(ex->resources, rs);
+        t->resources = rs;
+    }
     if (ex->meta_dir) {
         /* task.info beside its update stream, for the recovery to find */
         butte_pool_t *tmp = butte_pool_create(NULL);
@@ -329,6 +331,20 @@ add_task(agent_executor_t *ex, const Mesos__V1__TaskInfo *ti)
                       t->id, err.msg);
         butte_pool_destroy(tmp);
     }
+}
+
+void
+butte_exec_task_ended(agent_executor_t *ex, const char *task_id)
+{
+    exec_task_t *t = exec_task(ex, task_id);
+
+    if (t == NULL || t->ended)
+        return;
+    t->ended = true;
+    if (t->resources == NULL || ex->state == EXEC_TERMINATING)
+        return;
+    butte_resources_subtract(ex->resources, t->resources);
+    butte_ctz_update(ex->agent->ctz, ex->container_id, ex->resources, ex->limits);
 }
 
 char *
@@ -636,6 +652,7 @@ butte_agent_launcher_kill(butte_agent_t *a, const char *framework_id, const char
         butte_agent_status(a, framework_id, task_id, MESOS__V1__TASK_STATE__TASK_KILLED,
                            MESOS__V1__TASK_STATUS__REASON__REASON_TASK_KILLED_DURING_LAUNCH,
                            "killed before the executor received it", false, err);
+        butte_exec_task_ended(ex, task_id);
         bool live = false;
         for (exec_task_t *o = ex->tasks; o; o = o->next)
             live |= !o->killing;

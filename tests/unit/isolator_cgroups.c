@@ -404,7 +404,7 @@ START_TEST(cfs_quota_and_swap_limit)
     ck_assert_uint_eq(read_num(mg, "memory.limit_in_bytes"), 96ull << 20);
     ck_assert_uint_eq(read_num(mg, "memory.memsw.limit_in_bytes"), 96ull << 20);
     ck_assert_uint_eq(read_num(mg, "memory.soft_limit_in_bytes"), 64ull << 20);
-    /* a raise (memsw must go first) and a cut (memory must go first) */
+    /* a raise (memsw must go first) */
     butte_resources_t *req = butte_resources_parse(pool, "cpus:0.01;mem:128", &err);
     butte_resources_t *lim = butte_resources_parse(pool, "mem:256", &err);
     ck_assert_msg(mem->update(mem_s, id, req, lim, &err) == 0, "%s", err.msg);
@@ -412,10 +412,13 @@ START_TEST(cfs_quota_and_swap_limit)
     ck_assert_uint_eq(read_num(mg, "memory.memsw.limit_in_bytes"), 256ull << 20);
     ck_assert_msg(cpu->update(cpu_s, id, req, lim, &err) == 0, "%s", err.msg);
     ck_assert_uint_eq(read_num(cg, "cpu.cfs_quota_us"), 1000); /* at least 1 ms */
+    /* a running container's hard limit never shrinks (Mesos): a task
+     * that left its executor only lowers the soft limit */
     req = butte_resources_parse(pool, "cpus:1;mem:48", &err);
     ck_assert_msg(mem->update(mem_s, id, req, NULL, &err) == 0, "%s", err.msg);
-    ck_assert_uint_eq(read_num(mg, "memory.limit_in_bytes"), 48ull << 20);
-    ck_assert_uint_eq(read_num(mg, "memory.memsw.limit_in_bytes"), 48ull << 20);
+    ck_assert_uint_eq(read_num(mg, "memory.limit_in_bytes"), 256ull << 20);
+    ck_assert_uint_eq(read_num(mg, "memory.memsw.limit_in_bytes"), 256ull << 20);
+    ck_assert_uint_eq(read_num(mg, "memory.soft_limit_in_bytes"), 48ull << 20);
     finish(id, pid);
 }
 END_TEST
