@@ -35,9 +35,14 @@ noinst_HEADERS += isolators/selection.h
 mod_LTLIBRARIES += isolators/libdocker_containerizer.la
 isolators_libdocker_containerizer_la_SOURCES = \
 	isolators/docker/docker.c \
+	isolators/docker/docker-internal.h \
+	isolators/docker/docker-engine.c \
 	isolators/docker/docker-cli.c \
 	isolators/docker/docker-cli.h \
-	isolators/docker/docker-run.h
+	isolators/docker/docker-run.c \
+	isolators/docker/docker-run.h \
+	isolators/docker/docker-usage.c \
+	isolators/docker/docker-usage.h
 isolators_libdocker_containerizer_la_CPPFLAGS = $(AM_CPPFLAGS) $(PROTO_CPPFLAGS)
 isolators_libdocker_containerizer_la_CFLAGS = $(MODULE_CFLAGS) $(PROTOBUF_C_CFLAGS)
 isolators_libdocker_containerizer_la_LDFLAGS = $(MODULE_LDFLAGS)

@@ -221,3 +221,12 @@ DOCKER_TESTS = \
 TESTS += $(DOCKER_TESTS)
 EXTRA_DIST += $(DOCKER_TESTS) tests/integration/docker-lib.sh \
 	tests/integration/docker-sched.py
+# docker-usage.c (statistics, updates) with a fake docker program
+check_PROGRAMS += tests/unit/docker_usage
+TESTS += tests/unit/docker_usage
+tests_unit_docker_usage_SOURCES = tests/unit/docker_usage.c \
+	isolators/docker/docker-usage.c isolators/docker/docker-cli.c \
+	isolators/docker/docker-run.c
+tests_unit_docker_usage_CPPFLAGS = $(AM_CPPFLAGS) $(PROTO_CPPFLAGS)
+tests_unit_docker_usage_CFLAGS = $(UNIT_CFLAGS) $(PROTOBUF_C_CFLAGS)
+tests_unit_docker_usage_LDADD = $(UNIT_LDADD) $(PROTOBUF_C_LIBS)

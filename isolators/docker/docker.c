@@ -30,6 +30,9 @@
  *   docker_config, work_dir, runtime_dir, switch_user: accepted; the
  *   executor runs as the agent's user and docker credentials are docker's.
  *
+ * usage() reads the container's cgroups, found once with an asynchronous
+ * docker inspect; update() runs docker update (docker-usage.h).
+ *
  * Everything runs on the agent's loop; the docker CLI runs asynchronously
  * (docker-cli.h) except at start-up (orphans) and shutdown (destroy()).
  */
@@ -50,61 +53,14 @@
 #include <butte/containerizer.h>
 #include <butte/log.h>
 #include <butte/loop.h>
+#include <butte/resources.h>
 
 #include "isolators/docker/docker-cli.h"
 #include "isolators/docker/docker-run.h"
+#include "isolators/docker/docker-usage.h"
 #include "mesos/v1/mesos.pb-c.h"
 
-#define EXECUTOR_NAME "mesos-docker-executor"
-#define NAME_PREFIX "mesos-"
-#define SYNC_TIMEOUT 60.0
-
-typedef struct dk dk_t;
-
-typedef struct waiter {
-    struct waiter *next;
-    butte_wait_fn fn;
-    void *ctx;
-} waiter_t;
-
-typedef struct destroyer {
-    struct destroyer *next;
-    butte_destroy_done_fn fn;
-    void *ctx;
-} destroyer_t;
-
-typedef struct container {
-    struct container *next;
-    dk_t *dk;
-    butte_pool_t *pool;     /* the container's; freed when it is forgotten */
-    char *id;
-    char *name;             /* mesos-<id> */
-    pid_t pid;              /* the executor; its session and group id too */
-    butte_watch_t *watch;   /* on the executor, until it is reaped */
-    butte_docker_cmd_t *cmd; /* the docker stop / rm in flight, or NULL */
-    butte_launch_done_fn launch_done; /* until the deferred report ran */
-    void *launch_ctx;
-    bool launched;          /* launch_done was called */
-    bool exited;            /* the executor was reaped */
-    int status;             /* its wait status */
-    bool destroying;
-    bool terminated;        /* waiters were told; only the removal is left */
-    waiter_t *waiters;
-    destroyer_t *destroyers;
-    butte_timer_t *remove_timer;
-} container_t;
-
-struct dk {
-    butte_pool_t *pool;
-    butte_loop_t *loop;
-    butte_log_t *log;
-    butte_docker_t d;
-    double remove_delay;
-    double stop_timeout;
-    bool kill_orphans;
-    const char *launcher_dir;
-    container_t *containers;
-};
+#include "isolators/docker/docker-internal.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -126,6 +82,7 @@ forget(container_t *c)
             break;
         }
     butte_timer_stop(c->remove_timer);
+    butte_docker_mon_stop(c->mon, false);
     butte_pool_destroy(c->pool);
 }
 
@@ -350,6 +307,24 @@ spawn_executor(const char *dir, char *const *argv, char *const *envp, butte_err_
 
 extern char **environ;
 
+/* The monitor of container name, starting from the resources of the task
+ * (what the executor's docker run gives the container). */
+static butte_docker_mon_t *
+new_monitor(dk_t *dk, butte_pool_t *pool, const char *name,
+            const butte_container_config_t *config)
+{
+    Mesos__V1__TaskInfo *task = mesos__v1__task_info__unpack(NULL, config->task_info.len,
+                                                             config->task_info.data);
+    double cpus = -1, mem = -1;
+
+    if (task != NULL) {
+        cpus = butte_docker_task_scalar(task, "cpus");
+        mem = butte_docker_task_scalar(task, "mem");
+        mesos__v1__task_info__free_unpacked(task, NULL);
+    }
+    return butte_docker_mon_create(pool, dk->loop, dk->log, &dk->d, name, cpus, mem);
+}
+
 static int
 launch(void *state, const butte_container_config_t *config, butte_launch_done_fn done,
        void *ctx, butte_err_t *err)
@@ -390,6 +365,7 @@ launch(void *state, const butte_container_config_t *config, butte_launch_done_fn
     c->pool = pool;
     c->id = butte_pool_strdup(pool, config->container_id);
     c->name = butte_pool_printf(pool, NAME_PREFIX "%s", config->container_id);
+    c->mon = new_monitor(dk, pool, c->name, config);
 
     /* Mesos' flags for mesos-docker-executor */
     argv = butte_pool_alloc(pool, 12 * sizeof *argv);
@@ -521,6 +497,39 @@ destroy_container(void *state, const char *container_id, butte_destroy_done_fn d
     return BUTTE_OK;
 }
 
+/* ------------------------------------------------------------ usage, update */
+
+static int
+usage(void *state, const char *container_id, butte_container_stats_t *stats, butte_err_t *err)
+{
+    container_t *c = find(state, container_id);
+
+    if (c == NULL)
+        return butte_err_set(err, BUTTE_ENOTFOUND, "unknown container %s", container_id);
+    if (!c->terminated)
+        butte_docker_mon_usage(c->mon, stats);
+    return BUTTE_OK;
+}
+
+/* As in Mesos, only cpus and mem are enforced after launch. */
+static int
+update(void *state, const char *container_id, const butte_resources_t *requests,
+       const butte_resources_t *limits, butte_err_t *err)
+{
+    container_t *c = find(state, container_id);
+    double cpus, mem;
+
+    (void)limits;
+    if (c == NULL)
+        return butte_err_set(err, BUTTE_ENOTFOUND, "unknown container %s", container_id);
+    if (c->terminated || c->exited || requests == NULL)
+        return BUTTE_OK;
+    cpus = butte_resources_scalar(requests, "cpus");
+    mem = butte_resources_scalar(requests, "mem");
+    butte_docker_mon_update(c->mon, cpus > 0 ? cpus : -1, mem > 0 ? mem : -1);
+    return BUTTE_OK;
+}
+
 static int
 containers(void *state, butte_pool_t *pool, const char ***ids, size_t *n, butte_err_t *err)
 {
@@ -536,68 +545,6 @@ containers(void *state, butte_pool_t *pool, const char ***ids, size_t *n, butte_
         if (!c->terminated)
             (*ids)[(*n)++] = butte_pool_strdup(pool, c->id);
     return BUTTE_OK;
-}
-
-/* ------------------------------------------------------------ recover */
-
-/* This agent recovers no container, so with docker_kill_orphans every
- * mesos-* container the engine has is an orphan and goes.  Listing them
- * also proves the engine answers: an agent that cannot reach docker does
- * not start (as in Mesos). */
-static int
-recover(void *state, const butte_container_state_t *list, size_t n, butte_err_t *err)
-{
-    dk_t *dk = state;
-    butte_pool_t *tmp = butte_pool_create(NULL);
-    const char *ps[] = { "ps", "-a", "--filter", "name=" NAME_PREFIX, "--format",
-                         "{{.Names}}", NULL };
-    char *out = NULL, *errout = NULL;
-    int status, rc = BUTTE_OK;
-
-    (void)list;
-    (void)n;
-    status = butte_docker_sync(&dk->d, ps, SYNC_TIMEOUT, tmp, &out, &errout, err);
-    if (status < 0) {
-        rc = status;
-        goto done;
-    }
-    if (status != 0) {
-        rc = butte_err_set(err, BUTTE_EIO, "cannot reach the docker engine: %s",
-                           butte_docker_failure(tmp, &dk->d, ps, status, errout));
-        goto done;
-    }
-    if (!dk->kill_orphans)
-        goto done;
-    size_t cap = 8, k = 2;
-    const char **rm = butte_pool_alloc(tmp, cap * sizeof *rm);
-    char *save = NULL;
-    rm[0] = "rm";
-    rm[1] = "-f";
-    for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        /* the filter matches anywhere in the name; ours start with it */
-        if (strncmp(line, NAME_PREFIX, strlen(NAME_PREFIX)) != 0)
-            continue;
-        if (k + 2 > cap) {
-            const char **grown = butte_pool_alloc(tmp, 2 * cap * sizeof *grown);
-            memcpy(grown, rm, k * sizeof *rm);
-            rm = grown;
-            cap *= 2;
-        }
-        butte_log(dk->log, BUTTE_LOG_INFO, "removing orphan docker container %s", line);
-        rm[k++] = line;
-    }
-    rm[k] = NULL;
-    if (k > 2) {
-        status = butte_docker_sync(&dk->d, rm, SYNC_TIMEOUT, tmp, NULL, &errout, err);
-        if (status > 0)
-            butte_log(dk->log, BUTTE_LOG_WARNING, "%s",
-                      butte_docker_failure(tmp, &dk->d, rm, status, errout));
-        else if (status < 0)
-            butte_log(dk->log, BUTTE_LOG_WARNING, "cannot remove orphans: %s", err->msg);
-    }
-done:
-    butte_pool_destroy(tmp);
-    return rc;
 }
 
 /* ------------------------------------------------------------ life cycle */
@@ -647,50 +594,12 @@ create(butte_instance_t *self, const butte_params_t *params, void **state, butte
     return BUTTE_OK;
 }
 
-/* Agent shutdown: the loop will not run again.  Kill every executor and
- * remove every container now; no callback is called any more. */
-static void
-destroy(void *state)
-{
-    dk_t *dk = state;
-    butte_pool_t *tmp = butte_pool_create(NULL);
-    size_t n = 0, k = 2;
-    const char **rm;
-    butte_err_t err;
-
-    for (container_t *c = dk->containers; c != NULL; c = c->next)
-        n++;
-    rm = butte_pool_alloc(tmp, (n + 3) * sizeof *rm);
-    rm[0] = "rm";
-    rm[1] = "-f";
-    while (dk->containers != NULL) {
-        container_t *c = dk->containers;
-        if (c->watch != NULL) {
-            butte_watch_stop(c->watch);
-            kill(-c->pid, SIGKILL);
-            waitpid(c->pid, NULL, 0);
-        }
-        butte_docker_abandon(c->cmd, 0, true);
-        c->cmd = NULL;
-        rm[k++] = butte_pool_strdup(tmp, c->name);
-        dk->containers = c->next;
-        butte_timer_stop(c->remove_timer);
-        butte_pool_destroy(c->pool);
-    }
-    rm[k] = NULL;
-    if (k > 2) {
-        int status = butte_docker_sync(&dk->d, rm, SYNC_TIMEOUT, tmp, NULL, NULL, &err);
-        butte_log(dk->log, status == 0 ? BUTTE_LOG_INFO : BUTTE_LOG_WARNING,
-                  "removed %zu docker container(s) at shutdown%s", k - 2,
-                  status == 0 ? "" : " (docker rm -f failed)");
-    }
-    butte_pool_destroy(tmp);
-}
-
 static const butte_containerizer_ops_t ops = {
     .size = sizeof ops,
-    .recover = recover,
+    .recover = butte_dk_recover,
     .launch = launch,
+    .update = update,
+    .usage = usage,
     .wait = wait_container,
     .destroy = destroy_container,
     .containers = containers,
@@ -705,5 +614,5 @@ BUTTE_EXPORT const butte_module_t org_apache_mesos_DockerContainerizer = {
                    "mesos-docker-executor and the docker CLI",
     .ops = &ops,
     .create = create,
-    .destroy = destroy,
+    .destroy = butte_dk_shutdown,
 };

@@ -6,8 +6,13 @@
 # ends TASK_FAILED "Container exited with status 3"; a task that outgrows
 # its memory ends TASK_FAILED with REASON_CONTAINER_LIMITATION_MEMORY; an
 # image the engine cannot pull ends TASK_FAILED with the engine's error in
-# the message; mesos-execute --docker_image --containerizer=docker runs a
-# command the same way; no container is left after --docker_remove_delay.
+# the message, and so does force_pull_image of an image the engine has
+# (without it the local image runs); volumes (read-write, read-only, a
+# relative container path in the sandbox) and environment variables with
+# spaces and "=" reach the container; a DockerInfo parameter (user=) is
+# passed to docker run -- Mesos has no other way to pick the container's
+# user; mesos-execute --docker_image --containerizer=docker runs a command
+# the same way; no container is left after --docker_remove_delay.
 . "${BUTTE_SRCDIR:-.}/tests/integration/docker-lib.sh"
 
 start_dockerd
@@ -49,6 +54,40 @@ dsched missing --image 127.0.0.1:1/butte/missing:none --command true --expect TA
 [ "$SCHED_RC" -eq 0 ] || fail "a missing image did not fail the task (rc $SCHED_RC)"
 expect_grep 'UPDATE .* TASK_FAILED REASON_CONTAINER_LAUNCH_FAILED .*pull 127.0.0.1:1/butte/missing:none.*stderr=.*127.0.0.1:1' \
     "$SCHED_OUT" "the engine's error in the message"
+
+note "force_pull_image pulls even an image the engine has"
+LOCAL_TAG=127.0.0.1:1/butte/local:test
+dk tag "$DOCKER_IMAGE" "$LOCAL_TAG" || fail "docker tag"
+dsched present --image "$LOCAL_TAG" --command true --expect TASK_FINISHED
+[ "$SCHED_RC" -eq 0 ] || fail "the local image did not run without force_pull_image"
+dsched forced --image "$LOCAL_TAG" --force-pull --command true --expect TASK_FAILED
+[ "$SCHED_RC" -eq 0 ] || fail "force_pull_image did not fail (rc $SCHED_RC)"
+expect_grep "UPDATE .* TASK_FAILED REASON_CONTAINER_LAUNCH_FAILED .*pull $LOCAL_TAG.*stderr=.*127.0.0.1:1" \
+    "$SCHED_OUT" "the engine's pull error in the message"
+
+note "volumes and environment variables"
+VOL=$TEST_TMP/vol
+ROVOL=$TEST_TMP/rovol
+mkdir -p "$VOL" "$ROVOL"
+echo from-host >"$ROVOL/in"
+# shellcheck disable=SC2016 # expanded in the container
+dsched vol --image "$DOCKER_IMAGE" --volume "$VOL:/data" --volume "$ROVOL:/ro:ro" \
+    --volume "$ROVOL:inbox:ro" --env 'SPACED=a b  c' --env 'EQ=k=v' \
+    --command 'cat /ro/in >/data/copied && echo "$SPACED|$EQ" >/data/env &&
+cat "$MESOS_SANDBOX/inbox/in" >/data/relative && if touch /ro/x; then exit 9; fi' \
+    --expect TASK_FINISHED
+[ "$SCHED_RC" -eq 0 ] || fail "the volume task did not finish (rc $SCHED_RC)"
+expect_grep '^from-host$' "$VOL/copied" "a read-only volume read, a read-write one written"
+expect_grep '^a b  c|k=v$' "$VOL/env" "the environment variables"
+expect_grep '^from-host$' "$VOL/relative" "a relative container path in the sandbox"
+[ ! -e "$ROVOL/x" ] || fail "a read-only volume was written"
+
+note "DockerInfo parameters: user=65534:65534"
+dsched user --image "$DOCKER_IMAGE" --param user=65534:65534 --command 'echo "uid=$(id -u) gid=$(id -g)"' \
+    --expect TASK_FINISHED
+[ "$SCHED_RC" -eq 0 ] || fail "the user task did not finish (rc $SCHED_RC)"
+TID=$(sed -n 's/^LAUNCHED \([^ ]*\).*/\1/p' "$SCHED_OUT")
+expect_grep '^uid=65534 gid=65534$' "$(sandbox_of "$TID")/stdout" "the container's user"
 
 note "mesos-execute --docker_image --containerizer=docker"
 MX_OUT=$TEST_TMP/mesos-execute.out
