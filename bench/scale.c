@@ -613,8 +613,10 @@ main(int argc, char **argv)
      * longer than the master's ping timeouts) */
     double t_state = 0, t_sum = 0;
     size_t state_size = 0, sum_size = 0;
-    if (rounds > 0)
+    if (rounds > 0) {
         state_requests(rounds, &t_state, &state_size, &t_sum, &sum_size);
+        usleep(1500000); /* the master hands a render's memory back 1 s after it */
+    }
     long rss3 = master_rss();
 
     double per_agent = (double)(rss1 - rss0) / (double)agents;

@@ -6,6 +6,11 @@
  * link they were called for.  A link closed while one of its callbacks runs
  * is only marked dead and freed when the outermost callback returns
  * (depth), so no frame of this file touches freed memory.
+ *
+ * Memory: a master holds one link per agent, so an idle link is its
+ * bufferevent and one small pool (the record and its peer string fit the
+ * pool's first block); the decoder exists only while a frame is partly
+ * read or being handed out.
  */
 #include "config.h"
 
@@ -36,13 +41,14 @@ struct butte_link {
     butte_loop_t *loop;
     butte_pool_t *pool;
     struct bufferevent *bev; /* NULL once the HTTP server took it back */
+    butte_pool_t *dpool;       /* holds decoder; both NULL between frames */
     butte_recordio_decoder_t *decoder;
     butte_link_handlers_t h;
     void *arg;
     struct evbuffer *pending; /* frames sent before the 101 answer */
     butte_timer_t *fail_timer; /* reports a connect that failed at once */
-    char fail_reason[256];
-    char peer[INET6_ADDRSTRLEN + 16];
+    char *fail_reason;         /* in pool, with fail_timer */
+    char *peer;                /* in pool */
     bool adopted;  /* master side: the bev belongs to the HTTP server */
     bool upgraded; /* frames flow */
     bool dead;     /* closed; freed when depth drops to 0 */
@@ -114,7 +120,6 @@ link_new(butte_loop_t *loop, const butte_link_handlers_t *handlers, void *arg)
     link->pool = pool;
     link->h = *handlers;
     link->arg = arg;
-    link->decoder = butte_recordio_decoder_create(pool, BUTTE_LINK_MAX_FRAME);
     return link;
 }
 
@@ -144,6 +149,10 @@ read_frames(butte_link_t *link, struct evbuffer *in)
     size_t n = evbuffer_get_length(in);
     if (n == 0)
         return;
+    if (!link->decoder) {
+        link->dpool = butte_pool_create(link->pool);
+        link->decoder = butte_recordio_decoder_create(link->dpool, BUTTE_LINK_MAX_FRAME);
+    }
     /* the decoder copies; pullup makes the input one contiguous span */
     butte_recordio_decoder_feed(link->decoder, evbuffer_pullup(in, (ev_ssize_t)n), n);
     evbuffer_drain(in, n);
@@ -153,8 +162,16 @@ read_frames(butte_link_t *link, struct evbuffer *in)
         butte_err_t err;
         butte_err_clear(&err);
         int rc = butte_recordio_decoder_next(link->decoder, &data, &len, &err);
-        if (rc == 0)
+        if (rc == 0) {
+            /* nothing partial left: an idle link keeps no decoder (a
+             * master has one link per agent) */
+            if (butte_recordio_decoder_pending(link->decoder) == 0) {
+                butte_pool_destroy(link->dpool);
+                link->dpool = NULL;
+                link->decoder = NULL;
+            }
             return;
+        }
         if (rc < 0) {
             char reason[BUTTE_ERR_MSG_MAX + 16];
             snprintf(reason, sizeof reason, "bad frame: %s", err.msg);
@@ -315,7 +332,7 @@ butte_link_adopt(butte_loop_t *loop, struct bufferevent *bev, const char *peer,
     link->bev = bev;
     link->adopted = true;
     link->upgraded = true;
-    snprintf(link->peer, sizeof link->peer, "%s", peer ? peer : "?");
+    link->peer = butte_pool_strdup(link->pool, peer ? peer : "?");
     butte_http_takeover_watch(bev, server_gone, link);
     bufferevent_setcb(bev, on_read, NULL, on_event, link);
     bufferevent_write(bev, answer, sizeof answer - 1);
@@ -360,10 +377,10 @@ butte_link_connect(butte_loop_t *loop, const char *host, uint16_t port,
     char ip[INET6_ADDRSTRLEN] = "?";
     if (ai->ai_family == AF_INET6) {
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, ip, sizeof ip);
-        snprintf(link->peer, sizeof link->peer, "[%s]:%u", ip, (unsigned)port);
+        link->peer = butte_pool_printf(link->pool, "[%s]:%u", ip, (unsigned)port);
     } else {
         inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, ip, sizeof ip);
-        snprintf(link->peer, sizeof link->peer, "%s:%u", ip, (unsigned)port);
+        link->peer = butte_pool_printf(link->pool, "%s:%u", ip, (unsigned)port);
     }
     link->pending = evbuffer_new();
     link->bev = bufferevent_socket_new(butte_loop_base(loop), -1, BEV_OPT_CLOSE_ON_FREE);
@@ -380,8 +397,8 @@ butte_link_connect(butte_loop_t *loop, const char *host, uint16_t port,
                         "Content-Length: 0\r\n\r\n",
                         host, (unsigned)port);
     if (bufferevent_socket_connect(link->bev, ai->ai_addr, (int)ai->ai_addrlen) != 0) {
-        snprintf(link->fail_reason, sizeof link->fail_reason, "cannot connect to %s: %s",
-                 link->peer, strerror(errno));
+        link->fail_reason = butte_pool_printf(link->pool, "cannot connect to %s: %s",
+                                              link->peer, strerror(errno));
         link->fail_timer = butte_timer_start(loop, 0, false, report_fail, link);
     } else {
         butte_tcp_nodelay(bufferevent_getfd(link->bev));

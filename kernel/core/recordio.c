@@ -7,6 +7,11 @@
  * line is re-parsed from the buffer on every call instead of being kept as
  * state: it is at most 21 bytes, and statelessness leaves nothing to get
  * out of step when a line arrives one byte at a time.
+ *
+ * Memory: a master holds one decoder per agent link, so an idle decoder
+ * must be small.  The buffer is sized to what is live (a power of two from
+ * 64 bytes), and shrinks again at a feed that finds everything consumed;
+ * the error (a 512-byte message) is allocated only when the stream breaks.
  */
 #include "config.h"
 
@@ -22,13 +27,16 @@
  * refusing them bounds how much of a bad size line is buffered. */
 #define MAX_DIGITS 20
 
+#define MIN_BUFFER 64
+
 struct butte_recordio_decoder {
     char *buf;
-    size_t start;      /* first byte not yet returned */
-    size_t end;        /* one past the last byte fed */
+    size_t start;       /* first byte not yet returned */
+    size_t end;         /* one past the last byte fed */
     size_t cap;
-    size_t max_size;   /* 0 = no limit */
-    butte_err_t error; /* code != 0 once the stream is broken */
+    size_t max_size;    /* 0 = no limit */
+    butte_pool_t *pool; /* the decoder's, for the error */
+    butte_err_t *error; /* non-NULL once the stream is broken */
 };
 
 size_t
@@ -79,17 +87,30 @@ butte_recordio_decoder_create(butte_pool_t *pool, size_t max_size)
     butte_recordio_decoder_t *d = butte_pool_alloc(pool, sizeof *d);
 
     d->max_size = max_size;
+    d->pool = pool;
     butte_pool_on_destroy(pool, free_buffer, d);
     return d;
+}
+
+static void *
+xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n);
+    if (p == NULL) {
+        /* Same policy as pools: out of memory is not handled. */
+        butte_log(NULL, BUTTE_LOG_ERROR, "out of memory allocating %zu bytes", n);
+        abort();
+    }
+    return p;
 }
 
 void
 butte_recordio_decoder_feed(butte_recordio_decoder_t *d, const void *data,
                             size_t len)
 {
-    size_t live;
+    size_t live, need, cap;
 
-    if (len == 0 || d->error.code != 0)
+    if (len == 0 || d->error != NULL)
         return;
     /* Drop what was returned already; this is what invalidates records. */
     live = d->end - d->start;
@@ -98,29 +119,38 @@ butte_recordio_decoder_feed(butte_recordio_decoder_t *d, const void *data,
         d->start = 0;
         d->end = live;
     }
-    if (live + len > d->cap) {
-        size_t cap = d->cap > 0 ? d->cap : 4096;
-
-        while (cap < live + len)
-            cap *= 2;
-        d->buf = realloc(d->buf, cap);
-        if (d->buf == NULL) {
-            /* Same policy as pools: out of memory is not handled. */
-            butte_log(NULL, BUTTE_LOG_ERROR, "out of memory allocating %zu bytes", cap);
-            abort();
-        }
+    need = live + len;
+    for (cap = MIN_BUFFER; cap < need; cap *= 2)
+        ;
+    /* Grow to fit; shrink only when nothing is live (no copy) and the
+     * buffer is four times what this feed needs, so a stream of similar
+     * records does not reallocate at every feed. */
+    if (cap > d->cap) {
+        d->buf = xrealloc(d->buf, cap);
+        d->cap = cap;
+    } else if (live == 0 && d->cap >= 4 * cap) {
+        free(d->buf);
+        d->buf = xrealloc(NULL, cap);
         d->cap = cap;
     }
     memcpy(d->buf + d->end, data, len);
     d->end += len;
 }
 
+/* Record the error that breaks the stream (final). */
+static butte_err_t *
+broken(butte_recordio_decoder_t *d)
+{
+    d->error = butte_pool_alloc(d->pool, sizeof *d->error);
+    return d->error;
+}
+
 static int
 fail(butte_recordio_decoder_t *d, butte_err_t *err)
 {
     if (err != NULL)
-        *err = d->error;
-    return d->error.code;
+        *err = *d->error;
+    return d->error->code;
 }
 
 int
@@ -131,7 +161,7 @@ butte_recordio_decoder_next(butte_recordio_decoder_t *d, const void **data,
     size_t avail, i;
     uint64_t size = 0;
 
-    if (d->error.code != 0)
+    if (d->error != NULL)
         return fail(d, err);
     p = (const unsigned char *)d->buf + d->start;
     avail = d->end - d->start;
@@ -140,23 +170,23 @@ butte_recordio_decoder_next(butte_recordio_decoder_t *d, const void **data,
 
         if (c < '0' || c > '9') {
             if (c >= 0x20 && c < 0x7f)
-                butte_err_set(&d->error, BUTTE_EINVAL,
+                butte_err_set(broken(d), BUTTE_EINVAL,
                               "invalid RecordIO size: '%c' (0x%02x) is not a digit",
                               (int)c, c);
             else
-                butte_err_set(&d->error, BUTTE_EINVAL,
+                butte_err_set(broken(d), BUTTE_EINVAL,
                               "invalid RecordIO size: byte 0x%02x is not a digit", c);
             return fail(d, err);
         }
         if (i == MAX_DIGITS || size > (UINT64_MAX - (c - '0')) / 10) {
-            butte_err_set(&d->error, BUTTE_EINVAL,
+            butte_err_set(broken(d), BUTTE_EINVAL,
                           "invalid RecordIO size: more than %d digits", MAX_DIGITS);
             return fail(d, err);
         }
         size = size * 10 + (c - '0');
         if ((d->max_size > 0 && size > d->max_size) || size > SIZE_MAX / 2) {
             /* Checked per digit so a huge size fails before its LF. */
-            butte_err_set(&d->error, BUTTE_EINVAL,
+            butte_err_set(broken(d), BUTTE_EINVAL,
                           "RecordIO record size (at least %" PRIu64
                           ") exceeds the limit of %zu bytes",
                           size, d->max_size > 0 ? d->max_size : SIZE_MAX / 2);
@@ -166,11 +196,11 @@ butte_recordio_decoder_next(butte_recordio_decoder_t *d, const void **data,
     if (i == avail)
         return 0; /* size line not complete yet */
     if (i == 0) {
-        butte_err_set(&d->error, BUTTE_EINVAL, "invalid RecordIO size: empty size line");
+        butte_err_set(broken(d), BUTTE_EINVAL, "invalid RecordIO size: empty size line");
         return fail(d, err);
     }
     if (size == 0) {
-        butte_err_set(&d->error, BUTTE_EINVAL, "invalid RecordIO size: 0 (records are never empty)");
+        butte_err_set(broken(d), BUTTE_EINVAL, "invalid RecordIO size: 0 (records are never empty)");
         return fail(d, err);
     }
     if (avail - (i + 1) < size)

@@ -15,18 +15,53 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <butte/log.h>
+#include <butte/pbjson.h>
+
 #include "core/resources-pb.h"
 #include "master/master-internal.h"
 
-/* One link, registered or not yet.  Lives in its own pool until the link
- * closes. */
+/* One link, registered or not yet: malloc'd (a pool per link cost more
+ * than the record), on m->conns until the link closes; the ones left at
+ * the master pool's end are freed with it. */
 typedef struct conn {
+    struct conn *prev, *next; /* in m->conns */
     butte_master_t *m;
-    butte_pool_t *pool;
     butte_link_t *link;
     butte_magent_t *agent; /* NULL until (re)registered */
-    char *peer_ip;
+    char peer_ip[72];
 } conn_t;
+
+static void
+conn_free(conn_t *c)
+{
+    conn_t *head = c->m->conns;
+
+    BUTTE_DL_UNLINK(head, c, prev, next);
+    c->m->conns = head;
+    free(c);
+}
+
+static void
+conns_free(void *arg)
+{
+    butte_master_t *m = arg;
+
+    while (m->conns != NULL)
+        conn_free(m->conns);
+}
+
+Mesos__V1__AgentInfo *
+butte_master_agent_info(const butte_magent_t *a, butte_pool_t *pool)
+{
+    ProtobufCMessage *out = NULL;
+
+    /* we packed it: it unpacks */
+    if (butte_pb_decode(pool, &mesos__v1__agent_info__descriptor, a->info_pb, a->info_len, &out,
+                        NULL) != BUTTE_OK)
+        abort();
+    return (Mesos__V1__AgentInfo *)out;
+}
 
 butte_magent_t *
 butte_master_agent(butte_master_t *m, const char *id)
@@ -174,6 +209,14 @@ process_name(butte_pool_t *p, const char *pid)
     return butte_pool_printf(p, "%.*s", (int)(7 + n), pid);
 }
 
+static void
+agent_release(void *arg)
+{
+    butte_magent_t *a = arg;
+
+    butte_master_shape_put(a->m, a->total_shape);
+}
+
 static butte_magent_t *
 agent_create(conn_t *c, const char *id, const Mesos__V1__AgentInfo *info,
              Mesos__V1__AgentInfo__Capability *const *caps, size_t n_caps, const char *version,
@@ -184,26 +227,36 @@ agent_create(conn_t *c, const char *id, const Mesos__V1__AgentInfo *info,
     butte_master_t *m = c->m;
     butte_pool_t *p = butte_pool_create(m->pool);
     butte_magent_t *a = butte_pool_alloc(p, sizeof *a);
+    butte_pool_t *tmp;
+    butte_resources_t *total;
+    Mesos__V1__AgentInfo copy = *info;
+    Mesos__V1__AgentID aid = MESOS__V1__AGENT_ID__INIT;
 
     a->m = m;
     a->pool = p;
     a->id = id != NULL ? butte_pool_strdup(p, id)
                        : butte_pool_printf(p, "%s-S%llu", m->id,
                                            (unsigned long long)m->next_agent++);
-    a->info = butte_master_pb_copy(p, &info->base);
-    if (a->info->id == NULL) {
-        a->info->id = butte_pool_alloc(p, sizeof *a->info->id);
-        mesos__v1__agent_id__init(a->info->id);
-    }
-    a->info->id->value = a->id;
-    if (butte_resources_from_pb(p, a->info->resources, a->info->n_resources, &a->total, err) !=
+    tmp = butte_pool_create(NULL);
+    if (butte_resources_from_pb(tmp, info->resources, info->n_resources, &total, err) !=
         BUTTE_OK) {
+        butte_pool_destroy(tmp);
         butte_pool_destroy(p);
         return NULL;
     }
-    a->hostname = a->info->hostname;
+    a->total_shape = butte_master_shape_get(m, total);
+    a->total = butte_master_shape_rs(a->total_shape);
+    butte_pool_on_destroy(p, agent_release, a);
+    butte_pool_destroy(tmp);
+    aid.value = a->id;
+    copy.id = &aid;
+    a->info_len = mesos__v1__agent_info__get_packed_size(&copy);
+    a->info_pb = butte_pool_alloc(p, a->info_len);
+    mesos__v1__agent_info__pack(&copy, a->info_pb);
+    a->info_extras = info->n_attributes > 0 || info->domain != NULL;
+    a->hostname = butte_pool_strdup(p, info->hostname);
     a->ip = butte_pool_strdup(p, http != NULL && http->ip != NULL ? http->ip : c->peer_ip);
-    a->port = http != NULL ? http->port : (a->info->has_port ? a->info->port : 5051);
+    a->port = http != NULL ? http->port : (info->has_port ? info->port : 5051);
     name = process_name(p, pid);
     a->pid = butte_pool_printf(p, "%s@%s:%d", name, a->ip, a->port);
     a->path = butte_pool_printf(p, "/%s", name);
@@ -240,6 +293,7 @@ on_register(conn_t *c, const Butte__Internal__RegisterAgent *r, butte_pool_t *tm
     butte_master_t *m = c->m;
     Butte__Internal__Envelope env = BUTTE__INTERNAL__ENVELOPE__INIT;
     Butte__Internal__AgentRegistered ok = BUTTE__INTERNAL__AGENT_REGISTERED__INIT;
+    Mesos__V1__AgentID aid = MESOS__V1__AGENT_ID__INIT;
     butte_magent_t *a;
     butte_err_t err;
 
@@ -255,7 +309,8 @@ on_register(conn_t *c, const Butte__Internal__RegisterAgent *r, butte_pool_t *tm
     m->stats.slave_registrations++;
     butte_log(m->log, BUTTE_LOG_INFO, "registered agent %s at %s (%s) with %s", a->id, a->pid,
               a->hostname, butte_resources_format(tmp, a->total));
-    ok.agent_id = a->info->id;
+    aid.value = a->id;
+    ok.agent_id = &aid;
     ok.master_info = &m->info;
     ok.ping_timeout = ping_duration(tmp, m);
     env.has_type = true;
@@ -270,6 +325,9 @@ on_register(conn_t *c, const Butte__Internal__RegisterAgent *r, butte_pool_t *tm
 static void
 adopt_tasks(butte_magent_t *a, const Butte__Internal__ReregisterAgent *r, butte_pool_t *tmp)
 {
+    Mesos__V1__AgentID aid = MESOS__V1__AGENT_ID__INIT;
+
+    aid.value = a->id;
     for (size_t i = 0; i < r->n_tasks; i++) {
         const Mesos__V1__Task *t = r->tasks[i];
         butte_mfw_t *fw = butte_master_framework(a->m, t->framework_id->value);
@@ -288,7 +346,7 @@ adopt_tasks(butte_magent_t *a, const Butte__Internal__ReregisterAgent *r, butte_
             role = fw->roles[0];
         info.name = t->name;
         info.task_id = t->task_id;
-        info.agent_id = a->info->id;
+        info.agent_id = &aid;
         info.labels = t->labels;
         mt = butte_master_task_add(fw, a, &info, t->executor_id ? t->executor_id->value : NULL,
                                    role, rs, t->state);
@@ -303,6 +361,7 @@ on_reregister(conn_t *c, const Butte__Internal__ReregisterAgent *r, butte_pool_t
     butte_master_t *m = c->m;
     Butte__Internal__Envelope env = BUTTE__INTERNAL__ENVELOPE__INIT;
     Butte__Internal__AgentReregistered ok = BUTTE__INTERNAL__AGENT_REREGISTERED__INIT;
+    Mesos__V1__AgentID aid = MESOS__V1__AGENT_ID__INIT;
     const char *id = r->agent_info->id != NULL ? r->agent_info->id->value : NULL;
     butte_magent_t *a = id != NULL ? butte_master_agent(m, id) : NULL;
     butte_err_t err;
@@ -319,7 +378,7 @@ on_reregister(conn_t *c, const Butte__Internal__ReregisterAgent *r, butte_pool_t
 
             a->link = NULL;
             butte_link_close(oc->link);
-            butte_pool_destroy(oc->pool);
+            conn_free(oc);
         }
         a->link = c->link;
         a->conn = c;
@@ -345,7 +404,8 @@ on_reregister(conn_t *c, const Butte__Internal__ReregisterAgent *r, butte_pool_t
     m->stats.slave_reregistrations++;
     butte_log(m->log, BUTTE_LOG_INFO, "re-registered agent %s at %s (%s)", a->id, a->pid,
               a->hostname);
-    ok.agent_id = a->info->id;
+    aid.value = a->id;
+    ok.agent_id = &aid;
     ok.master_info = &m->info;
     ok.ping_timeout = ping_duration(tmp, m);
     env.has_type = true;
@@ -463,9 +523,10 @@ on_close(butte_link_t *link, const char *reason, void *arg)
     butte_magent_t *a = c->agent;
 
     if (c->m->stopping) {
-        if (a != NULL)
+        if (a != NULL && a->link == link)
             a->link = NULL;
-        return; /* the pools go at shutdown anyway */
+        conn_free(c);
+        return;
     }
     if (a != NULL && a->link == link) {
         butte_log(c->m->log, BUTTE_LOG_WARNING, "agent %s (%s) disconnected: %s", a->id,
@@ -478,7 +539,7 @@ on_close(butte_link_t *link, const char *reason, void *arg)
             butte_master_alloc_activate_agent(a, false);
         }
     }
-    butte_pool_destroy(c->pool);
+    conn_free(c);
 }
 
 void
@@ -486,8 +547,8 @@ butte_master_link_route(butte_http_req_t *req, void *arg)
 {
     butte_master_t *m = arg;
     const char *upgrade = butte_http_req_header(req, "Upgrade");
-    butte_pool_t *p;
-    conn_t *c;
+    conn_t *c, *head;
+    char peer_buf[80];
     struct bufferevent *bev;
     const char *peer;
     char *colon;
@@ -500,23 +561,35 @@ butte_master_link_route(butte_http_req_t *req, void *arg)
         butte_http_reply_text(req, 400, "Expecting 'Upgrade: butte-link/1'");
         return;
     }
-    p = butte_pool_create(m->pool);
-    c = butte_pool_alloc(p, sizeof *c);
+    c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        butte_log(m->log, BUTTE_LOG_ERROR, "out of memory accepting an agent link");
+        abort();
+    }
+    if (m->conns == NULL && !m->conns_cleanup) {
+        butte_pool_on_destroy(m->pool, conns_free, m);
+        m->conns_cleanup = true;
+    }
     c->m = m;
-    c->pool = p;
-    peer = butte_pool_strdup(p, butte_http_req_peer(req));
-    c->peer_ip = butte_pool_strdup(p, peer);
+    head = m->conns;
+    BUTTE_DL_PUSH(head, c, prev, next);
+    m->conns = head;
+    /* copied: the request is gone after the takeover */
+    peer = butte_http_req_peer(req);
+    snprintf(peer_buf, sizeof peer_buf, "%s", peer != NULL ? peer : "");
+    peer = peer_buf;
+    snprintf(c->peer_ip, sizeof c->peer_ip, "%s", peer);
     colon = strrchr(c->peer_ip, ':');
     if (colon != NULL)
         *colon = '\0';
     bev = butte_http_takeover(req);
     if (bev == NULL) {
-        butte_pool_destroy(p);
+        conn_free(c);
         return;
     }
     c->link = butte_link_adopt(m->loop, bev, peer, &handlers, c);
     if (c->link == NULL)
-        butte_pool_destroy(p);
+        conn_free(c);
 }
 
 void

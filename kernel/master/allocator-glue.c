@@ -334,7 +334,8 @@ butte_master_alloc_add_agent(butte_magent_t *a)
     aa.size = sizeof aa;
     aa.id = a->id;
     aa.hostname = a->hostname;
-    aa.info = pb_of(tmp, &a->info->base);
+    aa.info.data = a->info_pb;
+    aa.info.len = a->info_len;
     aa.total = a->total;
     aa.used = used;
     aa.n_used = n;

@@ -134,9 +134,9 @@ acknowledge(butte_mfw_t *fw, const Mesos__V1__Scheduler__Call__Acknowledge *a, b
 
     /* Mesos forgets a terminal task once its terminal update is acked */
     t = butte_master_task(fw, a->task_id->value);
-    if (t != NULL && !t->completed && t->status != NULL && t->status->has_uuid &&
-        t->status->uuid.len == 16 && memcmp(t->status->uuid.data, a->uuid.data, 16) == 0 &&
-        butte_master_state_terminal(t->status->state))
+    if (t != NULL && !t->completed && t->status_pb != NULL && t->status_uuid16 &&
+        a->uuid.len == 16 && memcmp(t->status_uuid, a->uuid.data, 16) == 0 &&
+        butte_master_state_terminal(t->status_state))
         butte_master_task_complete(t);
     return 202;
 }

@@ -324,6 +324,8 @@ framework_create(butte_master_t *m, const char *id)
     fw->registered_time = butte_loop_now(m->loop);
     butte_strmap_init(&fw->task_by_id, p);
     butte_strmap_init(&fw->completed_by_id, p);
+    /* tasks are malloc'd records (tasks.c): they go with the framework */
+    butte_pool_on_destroy(p, butte_master_tasks_of_framework, fw);
     butte_strmap_put(&m->fw_by_id, fw->id, fw);
     BUTTE_DL_PUSH(m->frameworks, fw, prev, next);
     m->n_frameworks++;

@@ -41,21 +41,52 @@ typedef struct butte_magent butte_magent_t;
 typedef struct butte_moffer butte_moffer_t;
 typedef struct butte_mtask butte_mtask_t;
 
-/* A task the master knows: launched (STAGING) or reported by an agent. */
+/* The optional TaskInfo fields a task keeps (shown by /state or kept for
+ * later features); allocated only for a task that has one of them. */
+typedef struct butte_mtask_extra {
+    butte_pool_t *pool; /* holds this and the copies */
+    Mesos__V1__Labels *labels;
+    Mesos__V1__DiscoveryInfo *discovery;
+    Mesos__V1__ContainerInfo *container;
+    Mesos__V1__HealthCheck *health_check;
+    Mesos__V1__KillPolicy *kill_policy;
+} butte_mtask_extra_t;
+
+/* Resources that tasks share: equal allocations (the common case: many
+ * tasks of one shape) are kept once, refcounted (tasks.c). */
+typedef struct butte_mshape butte_mshape_t;
+
+/* A task the master knows: launched (STAGING) or reported by an agent.
+ *
+ * Memory is what bounds a master's task count, so a task is one malloc'd
+ * record with its strings inline, its resources shared, and its latest
+ * status packed (butte_master_task_status() unpacks it); see tasks.c.
+ * Freed by butte_master_task_free(): when dropped from the completed list,
+ * or with its framework's pool. */
 struct butte_mtask {
     butte_mtask_t *fw_prev, *fw_next;       /* in fw->tasks / fw->completed */
     butte_mtask_t *agent_prev, *agent_next; /* in agent->tasks (live only) */
-    butte_pool_t *pool;                     /* child of the master pool */
     butte_mfw_t *fw;
     butte_magent_t *agent;                  /* NULL once completed */
-    char *id;
-    char *executor_id;                      /* NULL for command tasks */
-    char *role;                             /* allocation role */
-    Mesos__V1__Task *pb;                    /* name, ids, resources, labels...; in pool */
+    char *id;                               /* inline */
+    char *name;                             /* inline (NULL when the TaskInfo had none) */
+    char *agent_id;                         /* inline; kept after completion */
+    char *executor_id;                      /* inline; NULL for command tasks */
+    const char *role;                       /* allocation role (interned) */
+    const butte_resources_t *resources;     /* allocated (allocation_info set); shared, read-only */
+    butte_mshape_t *shape;                  /* owns resources (one reference) */
+    butte_mtask_extra_t *extra;             /* NULL: no labels, discovery, ... */
+    uint8_t *status_pb;                     /* latest TaskStatus packed (malloc'd) without
+                                             * what the fields below hold; NULL before
+                                             * the first */
+    uint32_t status_len;
     Mesos__V1__TaskState state;             /* the latest known state */
-    butte_pool_t *status_pool;              /* holds status; replaced per update */
-    Mesos__V1__TaskStatus *status;          /* latest status, or NULL before the first */
-    butte_resources_t *resources;           /* allocated (allocation_info set) */
+    Mesos__V1__TaskState status_state;      /* the latest status's own state */
+    double status_timestamp;                /* its timestamp (0 when it had none) */
+    uint8_t status_uuid[16];                /* its uuid when status_uuid16 */
+    bool status_uuid16;                     /* the status had a 16-byte uuid */
+    bool status_container;                  /* the status has container_status */
+    bool status_agent;                      /* its agent_id was the task's agent */
     bool recovered;                         /* resources went back to the allocator */
     bool completed;
 };
@@ -112,7 +143,12 @@ struct butte_magent {
     butte_master_t *m;
     butte_pool_t *pool;
     char *id;
-    Mesos__V1__AgentInfo *info; /* id set; in pool */
+    uint8_t *info_pb;           /* AgentInfo packed, id set; in pool (kept packed:
+                                 * only the allocator and /state's attributes read
+                                 * it, and unpacked it was most of an agent) */
+    size_t info_len;
+    bool info_extras;           /* info has attributes or a domain (offers and
+                                 * /state unpack it for them) */
     char *hostname;
     char *ip;                   /* HTTP address of the agent */
     int port;
@@ -121,7 +157,8 @@ struct butte_magent {
     char *version;
     int *capabilities;          /* AgentInfo.Capability.Type values */
     size_t n_capabilities;
-    butte_resources_t *total;
+    const butte_resources_t *total; /* shared with agents of equal resources */
+    butte_mshape_t *total_shape;    /* owns total (one reference) */
     butte_link_t *link;         /* NULL while disconnected */
     void *conn;                 /* agents.c's record of that link */
     bool active;
@@ -170,6 +207,9 @@ struct butte_master {
     butte_moffer_t *offers;
     size_t n_offers;
     butte_mgone_t *gone;            /* in pool; only grows (bounded by removals) */
+    void *conns;                    /* agents.c's records of open links (malloc'd) */
+    bool conns_cleanup;             /* agents.c registered their cleanup */
+    butte_timer_t *trim;            /* state-json.c: malloc_trim after a render */
 
     /* O(1) lookups by id (keys are the records' own id strings; arrays in
      * pool); the lists above keep iteration order for /state */
@@ -177,6 +217,7 @@ struct butte_master {
     butte_strmap_t agent_by_id;
     butte_strmap_t offer_by_id;
     butte_strmap_t gone_by_id;      /* the newest butte_mgone_t per agent id */
+    butte_strmap_t shapes;          /* butte_mshape_t by resources text (tasks.c) */
 
     /* the allocator (NULL ops: none loaded, no offers are made) */
     const butte_allocator_ops_t *aops;
@@ -300,6 +341,26 @@ butte_mtask_t *butte_master_task_add(butte_mfw_t *fw, butte_magent_t *agent,
 void butte_master_task_update(butte_mtask_t *t, const Mesos__V1__TaskStatus *status,
                               Mesos__V1__TaskState latest);
 
+/* butte_master_shape_get - a shared, read-only copy of rs (one more
+ * reference to an equal one when there is one); _rs its resources;
+ * _put drops the reference (the last one frees it).  Shapes have no
+ * parent pool: they live as long as their last holder. */
+butte_mshape_t *butte_master_shape_get(butte_master_t *m, const butte_resources_t *rs);
+const butte_resources_t *butte_master_shape_rs(const butte_mshape_t *sh);
+void butte_master_shape_put(butte_master_t *m, butte_mshape_t *sh);
+
+/* butte_master_task_status - t's latest status rebuilt in pool (task_id,
+ * agent_id, uuid and timestamp as received), or NULL before the first. */
+Mesos__V1__TaskStatus *butte_master_task_status(const butte_mtask_t *t, butte_pool_t *pool);
+
+/* butte_master_task_free - free t (already unlinked from every list and
+ * map, or going with its framework's pool). */
+void butte_master_task_free(butte_mtask_t *t);
+
+/* butte_master_tasks_of_framework - free every task of fw (a cleanup on
+ * fw's pool, registered by frameworks.c). */
+void butte_master_tasks_of_framework(void *fw);
+
 /* butte_master_task_complete - move t to its framework's completed list
  * (unlinks from its agent). */
 void butte_master_task_complete(butte_mtask_t *t);
@@ -324,6 +385,9 @@ const char *butte_master_state_name(Mesos__V1__TaskState s);
 /* ---- agents.c ---- */
 
 butte_magent_t *butte_master_agent(butte_master_t *m, const char *id);
+
+/* butte_master_agent_info - a's AgentInfo (id set) unpacked in pool. */
+Mesos__V1__AgentInfo *butte_master_agent_info(const butte_magent_t *a, butte_pool_t *pool);
 
 /* butte_master_agent_send - send env to a's link; false when a is not
  * connected (the message is dropped). */

@@ -207,6 +207,7 @@ butte_master_start(butte_role_t *role, void *arg, butte_err_t *err)
     butte_strmap_init(&m->agent_by_id, m->pool);
     butte_strmap_init(&m->offer_by_id, m->pool);
     butte_strmap_init(&m->gone_by_id, m->pool);
+    butte_strmap_init(&m->shapes, m->pool);
     *(butte_master_t **)arg = m;
 
     butte_master_uuid(m->id, NULL);
@@ -282,5 +283,7 @@ butte_master_stop(butte_role_t *role, void *arg)
         butte_timer_stop(o->timeout);
         o->timeout = NULL;
     }
+    butte_timer_stop(m->trim);
+    m->trim = NULL;
     butte_master_agents_stop(m);
 }

@@ -142,12 +142,15 @@ offer_pb(butte_pool_t *pool, butte_moffer_t *o)
     p->url->address->ip = a->ip;
     p->url->address->port = a->port;
     p->url->path = a->path;
-    if (a->info->domain != NULL)
-        p->domain = a->info->domain;
+    if (a->info_extras) {
+        Mesos__V1__AgentInfo *info = butte_master_agent_info(a, pool);
+
+        p->domain = info->domain;
+        p->n_attributes = info->n_attributes;
+        p->attributes = info->attributes;
+    }
     butte_resources_to_pb(pool, o->resources, !o->fw->refinement, &p->resources,
                           &p->n_resources);
-    p->n_attributes = a->info->n_attributes;
-    p->attributes = a->info->attributes;
     executor_ids(pool, o->fw, a, p);
     p->allocation_info = butte_pool_alloc(pool, sizeof *p->allocation_info);
     mesos__v1__resource__allocation_info__init(p->allocation_info);

@@ -8,12 +8,39 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <butte/pbjson.h>
 
 #include "core/log-internal.h"
 #include "core/resources-pb.h"
 #include "master/master-internal.h"
+
+/* A render of a big cluster allocates hundreds of MiB in small pieces (the
+ * JSON tree, then its text) that malloc keeps for reuse once freed: give
+ * them back to the system once the answers have left, a second after the
+ * last render (each render restarts the wait, so that back-to-back
+ * polling does not pay for faulting the memory in again every time). */
+static void
+trim(void *arg)
+{
+    butte_master_t *m = arg;
+
+    butte_timer_stop(m->trim);
+    m->trim = NULL;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
+static void
+trim_later(butte_master_t *m)
+{
+    butte_timer_stop(m->trim);
+    m->trim = m->stopping ? NULL : butte_timer_start(m->loop, 1.0, false, trim, m);
+}
 
 static json_t *
 pb_json(const ProtobufCMessage *msg)
@@ -73,34 +100,36 @@ butte_master_task_json(butte_mtask_t *t, butte_pool_t *tmp)
 {
     json_t *o = json_object();
     json_t *statuses = json_array();
-    const char *agent_id = t->pb->agent_id->value;
 
     json_object_set_new(o, "id", json_string(t->id));
-    json_object_set_new(o, "name", json_string(t->pb->name));
+    json_object_set_new(o, "name", json_string(t->name));
     json_object_set_new(o, "framework_id", json_string(t->fw->id));
     json_object_set_new(o, "executor_id", json_string(t->executor_id ? t->executor_id : ""));
-    json_object_set_new(o, "slave_id", json_string(agent_id));
-    json_object_set_new(o, "agent_id", json_string(agent_id));
+    json_object_set_new(o, "slave_id", json_string(t->agent_id));
+    json_object_set_new(o, "agent_id", json_string(t->agent_id));
     json_object_set_new(o, "state", json_string(butte_master_state_name(t->state)));
     json_object_set_new(o, "resources", butte_resources_to_state_json(tmp, t->resources));
     json_object_set_new(o, "role", json_string(t->role));
-    if (t->status != NULL) {
+    if (t->status_pb != NULL) {
         json_t *s = json_object();
 
-        json_object_set_new(s, "state", json_string(butte_master_state_name(t->status->state)));
-        json_object_set_new(s, "timestamp", json_real(t->status->timestamp));
-        if (t->status->container_status != NULL)
-            json_object_set_new(s, "container_status", pb_json(&t->status->container_status->base));
+        json_object_set_new(s, "state", json_string(butte_master_state_name(t->status_state)));
+        json_object_set_new(s, "timestamp", json_real(t->status_timestamp));
+        /* the packed status is unpacked only when it has something to show */
+        if (t->status_container) {
+            Mesos__V1__TaskStatus *st = butte_master_task_status(t, tmp);
+
+            json_object_set_new(s, "container_status", pb_json(&st->container_status->base));
+        }
         json_array_append_new(statuses, s);
     }
     json_object_set_new(o, "statuses", statuses);
-    if (t->pb->labels != NULL)
-        json_object_set_new(o, "labels",
-                            labels_json(t->pb->labels));
-    if (t->pb->discovery != NULL)
-        json_object_set_new(o, "discovery", pb_json(&t->pb->discovery->base));
-    if (t->pb->container != NULL)
-        json_object_set_new(o, "container", pb_json(&t->pb->container->base));
+    if (t->extra != NULL && t->extra->labels != NULL)
+        json_object_set_new(o, "labels", labels_json(t->extra->labels));
+    if (t->extra != NULL && t->extra->discovery != NULL)
+        json_object_set_new(o, "discovery", pb_json(&t->extra->discovery->base));
+    if (t->extra != NULL && t->extra->container != NULL)
+        json_object_set_new(o, "container", pb_json(&t->extra->container->base));
     return o;
 }
 
@@ -130,8 +159,10 @@ capability_names(const Mesos__V1__FrameworkInfo *info)
     return arr;
 }
 
-json_t *
-butte_master_framework_json(butte_master_t *m, butte_mfw_t *fw, butte_pool_t *tmp)
+/* One framework; summary: without tasks, completed_tasks and offers
+ * (/state-summary drops them, and they are most of a render). */
+static json_t *
+framework_json(butte_master_t *m, butte_mfw_t *fw, butte_pool_t *tmp, bool summary)
 {
     json_t *o = json_object();
     json_t *roles = json_array();
@@ -173,10 +204,12 @@ butte_master_framework_json(butte_master_t *m, butte_mfw_t *fw, butte_pool_t *tm
     json_object_set_new(o, "resources", butte_resources_to_state_json(tmp, butte_resources_plus(tmp, used, off)));
     json_object_set_new(o, "used_resources", butte_resources_to_state_json(tmp, used));
     json_object_set_new(o, "offered_resources", butte_resources_to_state_json(tmp, off));
-    json_object_set_new(o, "tasks", tasks_json(fw->tasks, tmp));
+    if (!summary)
+        json_object_set_new(o, "tasks", tasks_json(fw->tasks, tmp));
     json_object_set_new(o, "unreachable_tasks", json_array());
-    json_object_set_new(o, "completed_tasks", tasks_json(fw->completed_tasks, tmp));
-    for (butte_moffer_t *of = m->offers; of != NULL; of = of->next) {
+    if (!summary)
+        json_object_set_new(o, "completed_tasks", tasks_json(fw->completed_tasks, tmp));
+    for (butte_moffer_t *of = m->offers; of != NULL && !summary; of = of->next) {
         json_t *j;
 
         if (of->fw != fw)
@@ -188,11 +221,20 @@ butte_master_framework_json(butte_master_t *m, butte_mfw_t *fw, butte_pool_t *tm
         json_object_set_new(j, "resources", butte_resources_to_state_json(tmp, of->resources));
         json_array_append_new(offers, j);
     }
-    json_object_set_new(o, "offers", offers);
+    if (!summary)
+        json_object_set_new(o, "offers", offers);
+    else
+        json_decref(offers);
     json_object_set_new(o, "executors", json_array());
     if (fw->info->labels != NULL)
         json_object_set_new(o, "labels", labels_json(fw->info->labels));
     return o;
+}
+
+json_t *
+butte_master_framework_json(butte_master_t *m, butte_mfw_t *fw, butte_pool_t *tmp)
+{
+    return framework_json(m, fw, tmp, false);
 }
 
 static json_t *
@@ -232,8 +274,10 @@ agent_json(butte_master_t *m, butte_magent_t *a, butte_pool_t *tmp)
                         res_full(tmp, butte_resources_unreserved(tmp, a->total)));
     json_object_set_new(o, "used_resources_full", res_full(tmp, used));
     json_object_set_new(o, "offered_resources_full", res_full(tmp, off));
-    for (size_t i = 0; i < a->info->n_attributes; i++) {
-        const Mesos__V1__Attribute *at = a->info->attributes[i];
+    const Mesos__V1__AgentInfo *info = a->info_extras ? butte_master_agent_info(a, tmp) : NULL;
+
+    for (size_t i = 0; info != NULL && i < info->n_attributes; i++) {
+        const Mesos__V1__Attribute *at = info->attributes[i];
 
         if (at->type == MESOS__V1__VALUE__TYPE__SCALAR && at->scalar != NULL)
             json_object_set_new(attrs, at->name, json_real(at->scalar->value));
@@ -331,6 +375,7 @@ serve_state(butte_http_req_t *req, void *arg)
     json_object_set_new(o, "orphan_tasks", json_array());
     json_object_set_new(o, "unregistered_frameworks", json_array());
     butte_http_reply_json(req, 200, o);
+    trim_later(m);
 }
 
 static void
@@ -391,13 +436,10 @@ serve_summary(butte_http_req_t *req, void *arg)
         json_array_append_new(agents, j);
     }
     for (butte_mfw_t *fw = m->frameworks; fw != NULL; fw = fw->next) {
-        json_t *j = butte_master_framework_json(m, fw, tmp);
+        json_t *j = framework_json(m, fw, tmp, true);
         butte_mtask_t *lists[2] = { fw->tasks, fw->completed_tasks };
         json_t *ids = json_array();
 
-        json_object_del(j, "tasks");
-        json_object_del(j, "completed_tasks");
-        json_object_del(j, "offers");
         task_counts(j, lists, 2, NULL);
         for (butte_magent_t *a = m->agents; a != NULL; a = a->next)
             for (butte_mtask_t *t = a->tasks; t != NULL; t = t->agent_next)
@@ -411,6 +453,7 @@ serve_summary(butte_http_req_t *req, void *arg)
     json_object_set_new(o, "slaves", agents);
     json_object_set_new(o, "frameworks", fws);
     butte_http_reply_json(req, 200, o);
+    trim_later(m);
 }
 
 static void
@@ -425,6 +468,7 @@ serve_frameworks(butte_http_req_t *req, void *arg)
     json_object_set_new(o, "completed_frameworks", frameworks_array(m, m->completed, tmp, only));
     json_object_set_new(o, "unregistered_frameworks", json_array());
     butte_http_reply_json(req, 200, o);
+    trim_later(m);
 }
 
 static void
@@ -438,6 +482,7 @@ serve_slaves(butte_http_req_t *req, void *arg)
                                      butte_http_req_param(req, "slave_id")));
     json_object_set_new(o, "recovered_slaves", json_array());
     butte_http_reply_json(req, 200, o);
+    trim_later(m);
 }
 
 static void
@@ -475,6 +520,7 @@ serve_tasks(butte_http_req_t *req, void *arg)
     json_decref(all);
     json_object_set_new(o, "tasks", page);
     butte_http_reply_json(req, 200, o);
+    trim_later(m);
 }
 
 static void

@@ -4,8 +4,12 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <butte/log.h>
+#include <butte/pbjson.h>
 
 #include "core/resources-pb.h"
 #include "master/master-internal.h"
@@ -25,46 +29,119 @@ butte_master_task(const butte_mfw_t *fw, const char *task_id)
     return butte_strmap_get(&fw->task_by_id, task_id);
 }
 
+/* ------------------------------------------------------------ shared resources */
+
+/* Tasks of one shape (the same allocated resources) share one collection
+ * (a copy per task was a third of a task's memory), and so do agents of
+ * one size.  Keyed by the text form;
+ * equality is still checked, since the text does not show every field
+ * (labels, for one).  The pool has no parent: the shape dies with its last
+ * task, which may come after the master's pool started to go. */
+struct butte_mshape {
+    butte_pool_t *pool;
+    char *key;                 /* in pool */
+    butte_resources_t *rs;     /* in pool */
+    size_t refs;
+    bool mapped;               /* in m->shapes under key */
+};
+
+const butte_resources_t *
+butte_master_shape_rs(const butte_mshape_t *sh)
+{
+    return sh->rs;
+}
+
+butte_mshape_t *
+butte_master_shape_get(butte_master_t *m, const butte_resources_t *rs)
+{
+    butte_pool_t *tmp = butte_pool_create(NULL);
+    char *key = butte_resources_format(tmp, rs);
+    butte_mshape_t *sh = butte_strmap_get(&m->shapes, key);
+
+    if (sh != NULL && butte_resources_equals(sh->rs, rs)) {
+        sh->refs++;
+        butte_pool_destroy(tmp);
+        return sh;
+    }
+    butte_pool_t *p = butte_pool_create(NULL);
+    butte_mshape_t *n = butte_pool_alloc(p, sizeof *n);
+
+    n->pool = p;
+    n->key = butte_pool_strdup(p, key);
+    n->rs = butte_resources_copy(p, rs);
+    n->refs = 1;
+    /* a key taken by unequal resources: this one stays private */
+    if (sh == NULL) {
+        butte_strmap_put(&m->shapes, n->key, n);
+        n->mapped = true;
+    }
+    butte_pool_destroy(tmp);
+    return n;
+}
+
+void
+butte_master_shape_put(butte_master_t *m, butte_mshape_t *sh)
+{
+    if (sh == NULL || --sh->refs > 0)
+        return;
+    if (sh->mapped)
+        butte_strmap_del_if(&m->shapes, sh->key, sh);
+    butte_pool_destroy(sh->pool);
+}
+
+/* ------------------------------------------------------------ records */
+
+static char *
+put_str(char **at, const char *s)
+{
+    char *r = *at;
+    size_t n = strlen(s) + 1;
+
+    memcpy(r, s, n);
+    *at += n;
+    return r;
+}
+
 butte_mtask_t *
 butte_master_task_add(butte_mfw_t *fw, butte_magent_t *agent, const Mesos__V1__TaskInfo *info,
                       const char *executor_id, const char *role,
                       const butte_resources_t *resources, Mesos__V1__TaskState state)
 {
-    butte_pool_t *p = butte_pool_create(fw->pool);
-    butte_mtask_t *t = butte_pool_alloc(p, sizeof *t);
-    Mesos__V1__Task *pb = butte_pool_alloc(p, sizeof *pb);
+    size_t len = sizeof(butte_mtask_t) + strlen(info->task_id->value) + 1 +
+                 (info->name != NULL ? strlen(info->name) + 1 : 0) +
+                 strlen(agent->id) + 1 + (executor_id != NULL ? strlen(executor_id) + 1 : 0);
+    butte_mtask_t *t = calloc(1, len);
+    char *at = (char *)(t + 1);
 
-    t->pool = p;
+    if (t == NULL) {
+        butte_log(NULL, BUTTE_LOG_ERROR, "out of memory allocating %zu bytes", len);
+        abort();
+    }
     t->fw = fw;
     t->agent = agent;
-    t->id = butte_pool_strdup(p, info->task_id->value);
-    t->executor_id = butte_pool_strdup(p, executor_id);
-    t->role = butte_pool_strdup(p, role);
+    t->id = put_str(&at, info->task_id->value);
+    t->name = info->name != NULL ? put_str(&at, info->name) : NULL;
+    t->agent_id = put_str(&at, agent->id);
+    t->executor_id = executor_id != NULL ? put_str(&at, executor_id) : NULL;
+    t->role = butte_res_intern(role);
     t->state = state;
-    t->resources = butte_resources_copy(p, resources);
+    t->shape = butte_master_shape_get(fw->m, resources);
+    t->resources = butte_master_shape_rs(t->shape);
+    if (info->labels != NULL || info->discovery != NULL || info->container != NULL ||
+        info->health_check != NULL || info->kill_policy != NULL) {
+        butte_pool_t *p = butte_pool_create(NULL);
+        butte_mtask_extra_t *x = butte_pool_alloc(p, sizeof *x);
 
-    mesos__v1__task__init(pb);
-    pb->name = butte_pool_strdup(p, info->name);
-    pb->task_id = butte_master_pb_copy(p, &info->task_id->base);
-    pb->framework_id = butte_pool_alloc(p, sizeof *pb->framework_id);
-    mesos__v1__framework_id__init(pb->framework_id);
-    pb->framework_id->value = fw->id;
-    if (executor_id != NULL) {
-        pb->executor_id = butte_pool_alloc(p, sizeof *pb->executor_id);
-        mesos__v1__executor_id__init(pb->executor_id);
-        pb->executor_id->value = t->executor_id;
+        x->pool = p;
+        x->labels = butte_master_pb_copy(p, info->labels ? &info->labels->base : NULL);
+        x->discovery = butte_master_pb_copy(p, info->discovery ? &info->discovery->base : NULL);
+        x->container = butte_master_pb_copy(p, info->container ? &info->container->base : NULL);
+        x->health_check =
+            butte_master_pb_copy(p, info->health_check ? &info->health_check->base : NULL);
+        x->kill_policy =
+            butte_master_pb_copy(p, info->kill_policy ? &info->kill_policy->base : NULL);
+        t->extra = x;
     }
-    pb->agent_id = butte_pool_alloc(p, sizeof *pb->agent_id);
-    mesos__v1__agent_id__init(pb->agent_id);
-    pb->agent_id->value = agent->id;
-    butte_resources_to_pb(p, t->resources, false, &pb->resources, &pb->n_resources);
-    pb->labels = butte_master_pb_copy(p, info->labels ? &info->labels->base : NULL);
-    pb->discovery = butte_master_pb_copy(p, info->discovery ? &info->discovery->base : NULL);
-    pb->container = butte_master_pb_copy(p, info->container ? &info->container->base : NULL);
-    pb->health_check =
-        butte_master_pb_copy(p, info->health_check ? &info->health_check->base : NULL);
-    pb->kill_policy = butte_master_pb_copy(p, info->kill_policy ? &info->kill_policy->base : NULL);
-    t->pb = pb;
 
     BUTTE_DL_PUSH(fw->tasks, t, fw_prev, fw_next);
     butte_strmap_put(&fw->task_by_id, t->id, t);
@@ -72,6 +149,109 @@ butte_master_task_add(butte_mfw_t *fw, butte_magent_t *agent, const Mesos__V1__T
     BUTTE_DL_PUSH(agent->tasks, t, agent_prev, agent_next);
     agent->n_tasks++;
     return t;
+}
+
+void
+butte_master_task_free(butte_mtask_t *t)
+{
+    if (t == NULL)
+        return;
+    butte_master_shape_put(t->fw->m, t->shape);
+    if (t->extra != NULL)
+        butte_pool_destroy(t->extra->pool);
+    free(t->status_pb);
+    free(t);
+}
+
+void
+butte_master_tasks_of_framework(void *arg)
+{
+    butte_mfw_t *fw = arg;
+
+    /* live tasks only at shutdown (a teardown completes them first), when
+     * their agents may be gone already: no unlinking from agents */
+    while (fw->tasks != NULL) {
+        butte_mtask_t *t = fw->tasks;
+
+        fw->tasks = t->fw_next;
+        butte_master_task_free(t);
+    }
+    while (fw->completed_tasks != NULL) {
+        butte_mtask_t *t = fw->completed_tasks;
+
+        fw->completed_tasks = t->fw_next;
+        butte_master_task_free(t);
+    }
+    fw->completed_tail = NULL;
+    fw->n_tasks = fw->n_completed_tasks = 0;
+}
+
+/* What the record holds outside status_pb (task id, agent id, a 16-byte
+ * uuid) a TaskStatus packs without; butte_master_task_status() puts them
+ * back.  The timestamp stays in both: /state reads it for every task. */
+static const Mesos__V1__TaskID no_task_id = MESOS__V1__TASK_ID__INIT;
+
+static void
+keep_status(butte_mtask_t *t, const Mesos__V1__TaskStatus *status)
+{
+    Mesos__V1__TaskStatus s = *status;
+    size_t len;
+    uint8_t *buf;
+
+    t->status_state = status->state;
+    t->status_timestamp = status->has_timestamp ? status->timestamp : 0;
+    t->status_uuid16 = status->has_uuid && status->uuid.len == 16;
+    if (t->status_uuid16)
+        memcpy(t->status_uuid, status->uuid.data, 16);
+    t->status_container = status->container_status != NULL;
+    /* the task's own id and agent id are in the record already (the
+     * empty TaskID stands for t->id: the field is required) */
+    if (s.task_id != NULL && s.task_id->value != NULL && strcmp(s.task_id->value, t->id) == 0)
+        s.task_id = (Mesos__V1__TaskID *)&no_task_id;
+    t->status_agent = s.agent_id != NULL && s.agent_id->value != NULL &&
+                      strcmp(s.agent_id->value, t->agent_id) == 0;
+    if (t->status_agent)
+        s.agent_id = NULL;
+    if (t->status_uuid16)
+        s.has_uuid = false;
+    len = mesos__v1__task_status__get_packed_size(&s);
+    buf = realloc(t->status_pb, len > 0 ? len : 1);
+    if (buf == NULL) {
+        butte_log(NULL, BUTTE_LOG_ERROR, "out of memory allocating %zu bytes", len);
+        abort();
+    }
+    mesos__v1__task_status__pack(&s, buf);
+    t->status_pb = buf;
+    t->status_len = (uint32_t)len;
+}
+
+Mesos__V1__TaskStatus *
+butte_master_task_status(const butte_mtask_t *t, butte_pool_t *pool)
+{
+    ProtobufCMessage *out = NULL;
+    Mesos__V1__TaskStatus *s;
+
+    if (t->status_pb == NULL)
+        return NULL;
+    /* we packed it: it unpacks */
+    if (butte_pb_decode(pool, &mesos__v1__task_status__descriptor, t->status_pb, t->status_len,
+                        &out, NULL) != BUTTE_OK)
+        abort();
+    s = (Mesos__V1__TaskStatus *)out;
+    if (s->task_id->value == NULL || s->task_id->value[0] == '\0')
+        s->task_id->value = t->id;
+    if (t->status_agent) {
+        s->agent_id = butte_pool_alloc(pool, sizeof *s->agent_id);
+        mesos__v1__agent_id__init(s->agent_id);
+        s->agent_id->value = t->agent_id;
+    }
+    if (t->status_uuid16) {
+        s->has_uuid = true;
+        s->uuid.len = 16;
+        s->uuid.data = butte_pool_alloc(pool, 16);
+        memcpy(s->uuid.data, t->status_uuid, 16);
+    }
+    return s;
 }
 
 static void
@@ -95,23 +275,10 @@ butte_master_task_update(butte_mtask_t *t, const Mesos__V1__TaskStatus *status,
                          Mesos__V1__TaskState latest)
 {
     butte_master_t *m = t->fw->m;
-    butte_pool_t *p = butte_pool_create(t->pool);
     bool was_terminal = butte_master_state_terminal(t->state);
 
-    t->status = butte_master_pb_copy(p, &status->base);
-    butte_pool_destroy(t->status_pool);
-    t->status_pool = p;
+    keep_status(t, status);
     t->state = latest;
-    t->pb->state = latest;
-    t->pb->has_status_update_state = true;
-    t->pb->status_update_state = status->state;
-    t->pb->n_statuses = 1;
-    t->pb->statuses = butte_pool_alloc(p, sizeof *t->pb->statuses);
-    t->pb->statuses[0] = t->status;
-    if (status->has_uuid) {
-        t->pb->has_status_update_uuid = true;
-        t->pb->status_update_uuid = t->status->uuid;
-    }
     if (butte_master_state_terminal(latest) && !was_terminal)
         count_terminal(m, latest);
     /* Mesos recovers on the latest state, not on the update being
@@ -154,7 +321,7 @@ butte_master_task_complete(butte_mtask_t *t)
         BUTTE_DL_UNLINK(fw->completed_tasks, last, fw_prev, fw_next);
         butte_strmap_del_if(&fw->completed_by_id, last->id, last);
         fw->n_completed_tasks--;
-        butte_pool_destroy(last->pool);
+        butte_master_task_free(last);
     }
 }
 
@@ -194,17 +361,18 @@ answer_known(butte_mfw_t *fw, butte_mtask_t *t, butte_pool_t *tmp)
     Mesos__V1__TaskStatus *s =
         butte_master_status(tmp, t->id, t->state,
                             MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
-                            t->pb->agent_id->value, "Reconciliation: Latest task state");
+                            t->agent_id, "Reconciliation: Latest task state");
+    Mesos__V1__TaskStatus *last = butte_master_task_status(t, tmp);
 
-    if (t->status != NULL) {
+    if (last != NULL) {
         /* keep what the executor said (healthy, data, ...) but never its
          * uuid: reconciliation answers are not acknowledged */
-        s->message = t->status->message;
-        s->healthy = t->status->healthy;
-        s->has_healthy = t->status->has_healthy;
-        s->executor_id = t->status->executor_id;
-        s->container_status = t->status->container_status;
-        s->labels = t->status->labels;
+        s->message = last->message;
+        s->healthy = last->healthy;
+        s->has_healthy = last->has_healthy;
+        s->executor_id = last->executor_id;
+        s->container_status = last->container_status;
+        s->labels = last->labels;
     }
     butte_master_send_update(fw, s);
 }
