@@ -6,7 +6,7 @@ check_PROGRAMS += bench/allocator
 bench_allocator_CFLAGS = $(AM_CFLAGS)
 bench_allocator_LDADD = kernel/libbutte.la
 TESTS += bench/allocator-smoke.sh
-EXTRA_DIST += bench/allocator-smoke.sh bench/RESULTS.md
+EXTRA_DIST += bench/allocator-smoke.sh bench/RESULTS.md bench/run
 
 .PHONY: bench bench-allocator
 bench: bench-allocator
