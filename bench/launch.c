@@ -13,9 +13,9 @@
  * mem 1): --concurrency K gives the agent cpus K/100.  Each offer is
  * filled with as many tasks as fit; every update is acknowledged.
  *
- * 2,000 tasks by default, not the issue's 10,000: on the 2-core machine
- * 10,000 took 216 s (46 tasks/s; the agent's cost per task grows with the
- * tasks it has run), too long for make bench.  --tasks 10000 runs them.
+ * 10,000 tasks by default, as the issue asks (about 30 s on the 2-core
+ * machine since the agent's and master's per-task lookups are hashed; an
+ * earlier build took 216 s because they grew with the tasks run).
  *
  * Usage: launch [--tasks N] [--concurrency K] [--local PATH | --master H:P]
  *               [--ceiling PATH] [--spawns N] [--results FILE] [--smoke]
@@ -153,7 +153,7 @@ ceiling(const char *prog, long spawns)
 int
 main(int argc, char **argv)
 {
-    long tasks = 2000, spawns = 2000, conc = 16;
+    long tasks = 10000, spawns = 2000, conc = 16;
     const char *local = "./mesos-local", *master = NULL, *ceil_prog = "./bench/launch-ceiling";
     const char *results = NULL;
     bool smoke = false;
@@ -225,8 +225,7 @@ main(int argc, char **argv)
         char date[128], machine[128], commit[128], row[1024];
         bench_machine(date, machine, commit);
         snprintf(row, sizeof row,
-                 "| launch | %s | %s | %s | %ld `true` tasks (not 10k: too slow here, see "
-                 "bench/launch.c), 1 agent (posix), concurrency %ld: "
+                 "| launch | %s | %s | %s | %ld `true` tasks, 1 agent (posix), concurrency %ld: "
                  "%.0f tasks/s ACCEPT->FINISHED (%.2f s); ceiling posix_spawn+waitpid "
                  "/bin/true %.0f/s; cpu: scheduler %.1f s, mesos-local %.1f s, "
                  "executors+commands %.1f s | %.2f of the ceiling (target >= 0.50); %.2f of "
