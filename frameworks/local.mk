@@ -14,6 +14,7 @@ mesoslibexecdir = $(libexecdir)/mesos
 mesoslibexec_PROGRAMS = mesos-executor
 mesos_executor_SOURCES = \
 	frameworks/executor/main.c \
+	frameworks/executor/env.c \
 	frameworks/executor/executor.h \
 	frameworks/executor/api.c \
 	frameworks/executor/tasks.c \
@@ -53,6 +54,7 @@ mesos_docker_executor_SOURCES = \
 	frameworks/docker-executor/docker-executor.h \
 	frameworks/docker-executor/docker-tasks.c \
 	frameworks/executor/executor.h \
+	frameworks/executor/env.c \
 	frameworks/executor/api.c \
 	frameworks/executor/fetch.c \
 	isolators/docker/docker-cli.c \

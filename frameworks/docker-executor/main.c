@@ -26,59 +26,6 @@
 
 #define PROG "mesos-docker-executor"
 
-static const char *need(const char *name)
-{
-    const char *v = getenv(name);
-    if (v == NULL || v[0] == '\0') {
-        fprintf(stderr, PROG ": %s is not set: this program is started by mesos-agent\n", name);
-        exit(2);
-    }
-    return v;
-}
-
-static double duration(const char *what, const char *v, double dflt)
-{
-    double secs;
-    butte_err_t err;
-
-    if (v == NULL || v[0] == '\0')
-        return dflt;
-    if (butte_parse_duration(v, &secs, &err) != 0) {
-        fprintf(stderr, PROG ": ignoring %s=%s: %s\n", what, v, err.msg);
-        return dflt;
-    }
-    return secs;
-}
-
-/* "ip:port" or "[v6]:port". */
-static void parse_endpoint(exec_t *ex, const char *ep)
-{
-    const char *colon = strrchr(ep, ':');
-    char *end;
-    unsigned long port = colon != NULL ? strtoul(colon + 1, &end, 10) : 0;
-    if (colon == NULL || colon == ep || *end != '\0' || port == 0 || port > 65535) {
-        fprintf(stderr, PROG ": cannot use MESOS_AGENT_ENDPOINT=%s: expected ip:port\n", ep);
-        exit(2);
-    }
-    size_t hlen = (size_t)(colon - ep);
-    if (ep[0] == '[' && hlen >= 2 && ep[hlen - 1] == ']') {
-        ep++;
-        hlen -= 2;
-    }
-    ex->agent_host = butte_pool_strndup(ex->pool, ep, hlen);
-    ex->agent_port = (uint16_t)port;
-}
-
-/* The executor API under the agent's process id (see mesos-executor). */
-static const char *api_path(butte_pool_t *pool, const char *pid)
-{
-    const char *at = pid != NULL ? strchr(pid, '@') : NULL;
-
-    if (at == NULL || at == pid || strncmp(pid, "slave(", 6) != 0 || at[-1] != ')')
-        return "/api/v1/executor";
-    return butte_pool_printf(pool, "/%.*s/api/v1/executor", (int)(at - pid), pid);
-}
-
 /* --name=value (the only form Mesos passes) into o. */
 static void parse_flags(int argc, char **argv, docker_opts_t *o)
 {
@@ -102,8 +49,13 @@ static void parse_flags(int argc, char **argv, docker_opts_t *o)
             o->sandbox = v;
         else if (IS("mapped_directory"))
             o->mapped = v;
-        else if (IS("stop_timeout"))
-            o->stop_timeout = duration("--stop_timeout", v, 0);
+        else if (IS("stop_timeout")) {
+            butte_err_t err;
+            if (butte_parse_duration(v, &o->stop_timeout, &err) != 0) {
+                fprintf(stderr, PROG ": ignoring --stop_timeout=%s: %s\n", v, err.msg);
+                o->stop_timeout = 0;
+            }
+        }
         /* --launcher_dir and anything newer: nothing to do with them */
 #undef IS
     }
@@ -135,33 +87,8 @@ int main(int argc, char **argv)
 
     memset(&ex, 0, sizeof ex);
     ex.pool = butte_pool_create(NULL);
-    ex.framework_id = need("MESOS_FRAMEWORK_ID");
-    ex.executor_id = need("MESOS_EXECUTOR_ID");
-    parse_endpoint(&ex, need("MESOS_AGENT_ENDPOINT"));
-    ex.api_path = api_path(ex.pool, getenv("MESOS_SLAVE_PID"));
-    ex.directory = o.sandbox;
-    if (ex.directory == NULL || ex.directory[0] == '\0')
-        ex.directory = getenv("MESOS_DIRECTORY");
-    if (ex.directory == NULL || ex.directory[0] == '\0') {
-        static char cwd[4096];
-        ex.directory = getcwd(cwd, sizeof cwd) != NULL ? cwd : ".";
-    }
+    exec_env_load(&ex, PROG, o.sandbox);
     o.sandbox = ex.directory;
-    const char *cp = getenv("MESOS_CHECKPOINT");
-    ex.checkpoint = cp != NULL && strcmp(cp, "1") == 0;
-    ex.recovery_timeout = duration("MESOS_RECOVERY_TIMEOUT", getenv("MESOS_RECOVERY_TIMEOUT"),
-                                   15 * 60);
-    ex.backoff_max = duration("MESOS_SUBSCRIPTION_BACKOFF_MAX",
-                              getenv("MESOS_SUBSCRIPTION_BACKOFF_MAX"), 2);
-    /* leave the agent a second of its grace period to see our last updates */
-    ex.shutdown_grace = duration("MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD",
-                                 getenv("MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD"), 5) - 1;
-    if (ex.shutdown_grace < 0)
-        ex.shutdown_grace = 0;
-    const char *tok = getenv("MESOS_EXECUTOR_AUTHENTICATION_TOKEN");
-    ex.token = tok != NULL && tok[0] != '\0' ? tok : NULL;
-    const char *ct = getenv("BUTTE_EXECUTOR_CONTENT_TYPE");
-    ex.json = ct != NULL && strcmp(ct, "json") == 0;
 
     ex.loop = butte_loop_create(&err);
     if (ex.loop == NULL) {

@@ -83,6 +83,16 @@ typedef struct exec {
 } exec_t;
 
 /* api.c */
+/*
+ * exec_env_load - fill ex's identity, agent endpoint, API path, sandbox
+ * and timeouts from the MESOS_* environment mesos-agent gives executors.
+ * directory: the sandbox when the caller knows it, else NULL
+ * (MESOS_DIRECTORY, MESOS_SANDBOX, then the working directory).  ex->pool
+ * must be set.  A missing required variable prints why (prefixed with
+ * prog) and exits 2.
+ */
+void exec_env_load(exec_t *ex, const char *prog, const char *directory);
+
 void exec_subscribe(exec_t *ex);
 /* exec_update - send (and keep until acknowledged) a status update for
  * task; message and reason (< 0: none) optional. */
