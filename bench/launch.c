@@ -39,7 +39,17 @@ static struct {
     long tasks, launched, finished, failed;
     long updates, offers, accepts;
     double t_first, t_last;
+    double *accepted; /* per task index: when its ACCEPT went out */
+    double *latency;  /* ACCEPT -> TASK_FINISHED of each finished task */
+    long n_latency;
 } L;
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
 
 static void
 on_event(bench_local_t *b, const Mesos__V1__Scheduler__Event *ev)
@@ -68,8 +78,11 @@ on_event(bench_local_t *b, const Mesos__V1__Scheduler__Event *ev)
                 snprintf(id, sizeof id, "t%ld", L.launched + t);
                 ts[t] = bench_task(p, o, id, "true", 0.01, 1);
             }
+            double now = bench_now();
             if (L.launched == 0)
-                L.t_first = bench_now();
+                L.t_first = now;
+            for (long t = 0; t < fit; t++)
+                L.accepted[L.launched + t] = now;
             bench_accept(b, &o, 1, ts, (size_t)fit);
             butte_pool_destroy(p);
             L.launched += fit;
@@ -88,6 +101,10 @@ on_event(bench_local_t *b, const Mesos__V1__Scheduler__Event *ev)
                             butte_sched_state_name(st->state),
                             st->message != NULL ? st->message : "");
             }
+            long idx = st->task_id->value[0] == 't' ? atol(st->task_id->value + 1) : -1;
+            if (st->state == MESOS__V1__TASK_STATE__TASK_FINISHED && idx >= 0 &&
+                idx < L.tasks && L.n_latency < L.tasks)
+                L.latency[L.n_latency++] = bench_now() - L.accepted[idx];
             if (++L.finished == L.tasks) {
                 L.t_last = bench_now();
                 butte_loop_stop(b->loop);
@@ -198,6 +215,10 @@ main(int argc, char **argv)
     char res[128];
     snprintf(res, sizeof res, "cpus:%.2f;mem:65536;disk:65536", (double)conc * 0.01);
     L.tasks = tasks;
+    L.accepted = calloc((size_t)tasks, sizeof *L.accepted);
+    L.latency = calloc((size_t)tasks, sizeof *L.latency);
+    if (L.accepted == NULL || L.latency == NULL)
+        return 1;
     L.b.event = on_event;
     bench_local_start(&L.b, local, master, res, "bench-launch", BUTTE_SCHED_PROTOBUF,
                       smoke ? 60 : 900);
@@ -212,6 +233,14 @@ main(int argc, char **argv)
     printf("launch: %ld tasks (concurrency %ld) in %.2f s: %.0f tasks/s; %ld failed; %ld offers, "
            "%ld accepts, %ld updates\n",
            tasks, conc, wall, rate, L.failed, L.offers, L.accepts, L.updates);
+    double med = 0, p99 = 0;
+    if (L.n_latency > 0) {
+        qsort(L.latency, (size_t)L.n_latency, sizeof *L.latency, cmp_double);
+        med = L.latency[L.n_latency / 2] * 1e3;
+        p99 = L.latency[(size_t)((double)(L.n_latency - 1) * 0.99)] * 1e3;
+    }
+    printf("launch per task ACCEPT->TASK_FINISHED: median %.1f ms, p99 %.1f ms (%ld tasks)\n",
+           med, p99, L.n_latency);
     printf("launch cpu: scheduler %.2f s, mesos-local %.2f s, executors+commands %.2f s "
            "(wall %.2f s, %ld cores)\n",
            sched_cpu, local_cpu, kids_cpu, wall, sysconf(_SC_NPROCESSORS_ONLN));
@@ -226,11 +255,13 @@ main(int argc, char **argv)
         bench_machine(date, machine, commit);
         snprintf(row, sizeof row,
                  "| launch | %s | %s | %s | %ld `true` tasks, 1 agent (posix), concurrency %ld: "
-                 "%.0f tasks/s ACCEPT->FINISHED (%.2f s); ceiling posix_spawn+waitpid "
+                 "%.0f tasks/s ACCEPT->FINISHED (%.2f s), per task median %.1f ms, p99 "
+                 "%.1f ms; ceiling posix_spawn+waitpid "
                  "/bin/true %.0f/s; cpu: scheduler %.1f s, mesos-local %.1f s, "
                  "executors+commands %.1f s | %.2f of the ceiling (target >= 0.50); %.2f of "
                  "the 2-spawns-per-task ceiling |",
-                 date, machine, commit, tasks, conc, rate, wall, ceil_rate, sched_cpu, local_cpu,
+                 date, machine, commit, tasks, conc, rate, wall, med, p99, ceil_rate, sched_cpu,
+                 local_cpu,
                  kids_cpu, ratio, rate / (ceil_rate / 2));
         bench_write_row(results, "launch", row);
     }
