@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "allocators/hier-internal.h"
@@ -49,9 +50,9 @@ hier_held_find(hier_t *h, hier_agent_t *a, const char *fw_id, const hier_role_t 
         return NULL;
     if (a->nheld == a->held_cap) {
         size_t cap = a->held_cap ? 2 * a->held_cap : 4;
-        hier_held_t *v = butte_pool_alloc(a->pool, cap * sizeof *v);
-        if (a->nheld > 0)
-            memcpy(v, a->held, a->nheld * sizeof *v);
+        hier_held_t *v = realloc(a->held, cap * sizeof *v);
+        if (v == NULL)
+            abort(); /* the pool rule: out of memory is fatal */
         a->held = v;
         a->held_cap = cap;
     }
@@ -228,6 +229,95 @@ add_totals(hier_t *h, hier_agent_t *a, bool add)
         butte_resources_subtract(h->cluster, a->total);
 }
 
+/* ---- shared totals and recycled quantities --------------------------- */
+
+/* The shared copy of total (unallocated), one more reference. */
+static hier_total_t *
+total_get(hier_t *h, const butte_resources_t *total)
+{
+    butte_pool_t *tmp = butte_pool_create(NULL);
+    butte_resources_t *u = butte_resources_copy(tmp, total);
+
+    butte_resources_unallocate(u);
+    const char *key = butte_res_intern(butte_resources_format(tmp, u));
+    hier_total_t *t = hier_map_get(&h->totals, key);
+    if (t != NULL && butte_resources_equals(t->rs, u)) {
+        t->refs++;
+        butte_pool_destroy(tmp);
+        return t;
+    }
+    butte_pool_t *p = butte_pool_create(NULL);
+    hier_total_t *n = butte_pool_alloc(p, sizeof *n);
+    n->pool = p;
+    n->key = key;
+    n->rs = butte_resources_copy(p, u);
+    n->refs = 1;
+    /* a key taken by unequal resources: this one stays private */
+    if (t == NULL) {
+        hier_map_put(h->pool, &h->totals, key, n);
+        n->mapped = true;
+    }
+    butte_pool_destroy(tmp);
+    return n;
+}
+
+static void
+total_put(hier_t *h, hier_total_t *t)
+{
+    if (t == NULL || --t->refs > 0)
+        return;
+    if (t->mapped)
+        hier_map_del(&h->totals, t->key);
+    butte_pool_destroy(t->pool);
+}
+
+/* An empty quantities map of h->pool: agents come and go, their maps are
+ * reused rather than left behind in the pool. */
+static butte_quantities_t *
+q_take(hier_t *h)
+{
+    if (h->nfree_q > 0)
+        return h->free_q[--h->nfree_q];
+    return butte_quantities_create(h->pool);
+}
+
+static void
+q_give(hier_t *h, butte_quantities_t *q)
+{
+    butte_quantities_subtract_all(q, q);
+    if (h->nfree_q == h->free_q_cap) {
+        size_t cap = h->free_q_cap ? 2 * h->free_q_cap : 256;
+        butte_quantities_t **v = butte_pool_alloc(h->pool, cap * sizeof *v);
+        if (h->nfree_q > 0)
+            memcpy(v, h->free_q, h->nfree_q * sizeof *v);
+        h->free_q = v;
+        h->free_q_cap = cap;
+    }
+    h->free_q[h->nfree_q++] = q;
+}
+
+/* What an agent holds outside h->pool. */
+static void
+agent_free(hier_t *h, hier_agent_t *a)
+{
+    hier_filters_clear_all(a);
+    free(a->held);
+    total_put(h, a->shared_total);
+    free(a);
+}
+
+/* h->pool goes: the agents still known go first (their collections and
+ * quantities are h->pool's). */
+static void
+agents_free(void *arg)
+{
+    hier_t *h = arg;
+
+    for (size_t i = 0; i < h->nagents; i++)
+        agent_free(h, h->agents[i]);
+    h->nagents = 0;
+}
+
 int
 hier_add_agent(void *state, const butte_allocator_agent_t *info, butte_err_t *err)
 {
@@ -235,18 +325,21 @@ hier_add_agent(void *state, const butte_allocator_agent_t *info, butte_err_t *er
 
     if (hier_map_get(&h->agents_by_id, info->id) != NULL)
         return butte_err_set(err, BUTTE_ECONFLICT, "agent \"%s\" is already known", info->id);
-    butte_pool_t *pool = butte_pool_create(h->pool);
-    hier_agent_t *a = butte_pool_alloc(pool, sizeof *a);
-
-    a->pool = pool;
+    hier_agent_t *a = calloc(1, sizeof *a);
+    if (a == NULL)
+        abort(); /* the pool rule: out of memory is fatal */
+    if (!h->agents_cleanup) {
+        butte_pool_on_destroy(h->pool, agents_free, h);
+        h->agents_cleanup = true;
+    }
     a->id = butte_res_intern(info->id);
     a->active = true;
-    a->total = butte_resources_copy(pool, info->total);
-    butte_resources_unallocate(a->total);
+    a->shared_total = total_get(h, info->total);
+    a->total = a->shared_total->rs;
     /* The allocator's, not the agent's: an offer may carry it away. */
     a->avail = hier_res_take(h);
     butte_resources_add_all(a->avail, a->total);
-    a->avail_q = butte_quantities_create(pool);
+    a->avail_q = q_take(h);
     a->reserved = any_reserved(a->total);
     hier_requantify(a);
     if (h->nagents == h->agents_cap) {
@@ -285,9 +378,9 @@ hier_remove_agent(void *state, const char *agent_id)
     h->agents[a->index] = h->agents[--h->nagents];
     h->agents[a->index]->index = a->index;
     hier_map_del(&h->agents_by_id, a->id);
-    hier_filters_clear_all(a);
     hier_res_give(h, a->avail);
-    butte_pool_destroy(a->pool);
+    q_give(h, a->avail_q);
+    agent_free(h, a);
 }
 
 int
@@ -299,9 +392,10 @@ hier_update_agent(void *state, const butte_allocator_agent_t *info, butte_err_t 
     if (a == NULL)
         return butte_err_set(err, BUTTE_ENOTFOUND, "agent \"%s\" is not known", info->id);
     add_totals(h, a, false);
-    /* The old collections stay in the agent pool; totals change rarely. */
-    a->total = butte_resources_copy(a->pool, info->total);
-    butte_resources_unallocate(a->total);
+    hier_total_t *old = a->shared_total;
+    a->shared_total = total_get(h, info->total);
+    a->total = a->shared_total->rs;
+    total_put(h, old);
     a->reserved = any_reserved(a->total);
     add_totals(h, a, true);
     butte_resources_clear(a->avail);

@@ -10,8 +10,11 @@
  * them after the framework or agent is gone.
  *
  * Memory: the allocator's pool holds roles (never freed: few, and held
- * allocations may still name a role a framework left); each framework and
- * each agent has a child pool that dies with it.  Agents' available sets,
+ * allocations may still name a role a framework left); each framework has
+ * a child pool that dies with it.  An agent is one malloc'd record (its
+ * held and filter arrays malloc'd too: a pool per agent cost more than the
+ * agent) whose total is shared with every agent of equal resources
+ * (hier_total_t) and whose quantities come from a free list.  Agents' available sets,
  * held sets and offered sets are collections of the allocator's pool,
  * recycled through a free list (hier_res_take/_give), so an offer can
  * outlive its agent: an offer of a whole agent hands the agent's
@@ -88,20 +91,33 @@ typedef struct hier_filter {
     const butte_resources_t *refused;
 } hier_filter_t;
 
+/* Agent totals, shared by agents of equal resources (most of a cluster
+ * has a few sizes).  Keyed by the interned text form; equality is still
+ * checked (the text does not show every field).  Its own parentless pool:
+ * it dies with its last agent. */
+typedef struct hier_total {
+    butte_pool_t *pool;
+    const char *key;            /* interned */
+    butte_resources_t *rs;      /* unallocated, read-only */
+    size_t refs;
+    bool mapped;                /* in h->totals under key */
+} hier_total_t;
+
 struct hier_agent {
     const char *id;             /* interned */
-    butte_pool_t *pool;
+    hier_total_t *shared_total; /* owns one reference; total is its rs */
     size_t index;               /* in h->agents */
     bool active, reserved, dirty;
-    butte_resources_t *total;
+    const butte_resources_t *total;
     butte_resources_t *avail;   /* total minus everything held; from
                                  * hier_res_take, swapped out by offers */
     butte_quantities_t *avail_q;
-    hier_held_t *held;
+    hier_held_t *held;          /* malloc'd */
     size_t nheld, held_cap;
-    hier_filter_t *filters;     /* open addressing by fwrole id */
+    hier_filter_t *filters;     /* open addressing by fwrole id; malloc'd */
     size_t filter_cap, nfilters;
-    butte_pool_t *filter_pool;  /* refused sets; dropped when no filter is left */
+    butte_pool_t *filter_pool;  /* refused sets (parentless); dropped when
+                                 * no filter is left */
     const butte_resources_t *last_refused;
     bool last_covers;           /* last_refused contains total */
 };
@@ -150,6 +166,10 @@ struct hier {
     size_t noffered, offered_cap;
     bool in_pass;                /* from the first offer to the last give */
     butte_resources_t *scratch;  /* recover/release: an unallocated copy */
+    hier_map_t totals;           /* text form -> hier_total_t (hier-agents.c) */
+    butte_quantities_t **free_q; /* agents' quantities to reuse */
+    size_t nfree_q, free_q_cap;
+    bool agents_cleanup;         /* agents_free registered on h->pool */
 };
 
 /* hierarchical.c */

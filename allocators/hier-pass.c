@@ -85,11 +85,14 @@ filter_insert(hier_agent_t *a, const hier_filter_t *f)
         hier_filter_t *old = a->filters;
         size_t old_cap = a->filter_cap;
         a->filter_cap = old_cap ? old_cap * 2 : 16;
-        a->filters = butte_pool_alloc(a->pool, a->filter_cap * sizeof *a->filters);
+        a->filters = calloc(a->filter_cap, sizeof *a->filters);
+        if (a->filters == NULL)
+            abort(); /* the pool rule: out of memory is fatal */
         a->nfilters = 0;
         for (size_t i = 0; i < old_cap; i++)
             if (old[i].fwrole != 0)
                 filter_insert(a, &old[i]);
+        free(old);
     }
     size_t mask = a->filter_cap - 1;
     size_t i = filter_home(f->fwrole, a->filter_cap);
@@ -107,7 +110,7 @@ filter_add(hier_agent_t *a, uint32_t fwrole, const butte_resources_t *u, double 
     hier_filter_t f = { .fwrole = fwrole, .expires = expires };
 
     if (a->filter_pool == NULL)
-        a->filter_pool = butte_pool_create(a->pool);
+        a->filter_pool = butte_pool_create(NULL);
     /* Declines of one agent usually refuse the same set (often all of it):
      * share one copy instead of one per framework. */
     if (a->last_refused == NULL || !butte_resources_equals(a->last_refused, u)) {
@@ -132,6 +135,7 @@ hier_filters_clear(hier_agent_t *a, uint32_t fwrole)
 void
 hier_filters_clear_all(hier_agent_t *a)
 {
+    free(a->filters);
     a->filters = NULL;
     a->filter_cap = 0;
     a->nfilters = 0;

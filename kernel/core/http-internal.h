@@ -172,17 +172,18 @@ void butte_http_stream_end(butte_http_req_t *req);
 /* ---- taking a connection over (protocol upgrades) ---- */
 
 /*
- * Why the connection is kept rather than handed over bare: libevent 2.1 has
- * no way to detach a bufferevent from an evhttp connection, and freeing the
- * connection shuts the socket down (shutdown(SHUT_WR) on the fd, which a
- * dup()'d descriptor shares).  So the evhttp connection stays alive and
- * inert: its callbacks and timeouts are taken off the bufferevent, evhttp
- * never reads or writes it again, and it is freed (with the bufferevent and
- * the socket) by butte_http_takeover_release().
+ * What a takeover keeps: libevent 2.1 cannot detach a bufferevent from an
+ * evhttp connection, and freeing the connection shuts its socket down
+ * (shutdown(SHUT_WR), which a dup()'d descriptor shares).  So the socket
+ * gets a second descriptor for a fresh bufferevent, the old descriptor
+ * number is pointed at an unconnected dummy socket, and the evhttp
+ * connection and request are freed from the loop right after the handler
+ * returned: a long-lived upgraded connection (one per agent on a master)
+ * costs its bufferevent and one slot of a lookup map, nothing of evhttp.
  */
 struct bufferevent;
 
-/* The server is going away and frees the connection after this returns:
+/* The server is going away and frees bev after this returns:
  * stop using bev (do not release it). */
 typedef void (*butte_http_gone_fn)(struct bufferevent *bev, void *arg);
 

@@ -26,6 +26,10 @@ struct butte_http {
     struct evhttp *ev;
     route_t *routes;
     butte_http_req_t *live; /* requests not yet complete */
+    /* taken-over connections for evhttp to free once it returned (http.c) */
+    struct event *reap_ev;
+    struct evhttp_connection **reap;
+    size_t nreap, reap_cap;
     uint16_t port;
     bool destroyed;
     char address[INET6_ADDRSTRLEN + 16];

@@ -69,8 +69,14 @@ link_free(butte_link_t *link)
         /* best effort, never blocking: what was queued (a 101, a last
          * Shutdown message) reaches a peer that still reads */
         evutil_socket_t fd = bufferevent_getfd(link->bev);
-        if (fd >= 0 && link->upgraded)
-            evbuffer_write(bufferevent_get_output(link->bev), fd);
+        if (fd >= 0 && link->upgraded) {
+            /* a socket bufferevent freezes its output's start for all but
+             * its own write callback */
+            struct evbuffer *out = bufferevent_get_output(link->bev);
+            evbuffer_unfreeze(out, 1);
+            evbuffer_write(out, fd);
+            evbuffer_freeze(out, 1);
+        }
         bufferevent_setcb(link->bev, NULL, NULL, NULL, NULL);
         bufferevent_disable(link->bev, EV_READ | EV_WRITE);
         if (link->adopted) {

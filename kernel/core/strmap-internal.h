@@ -7,10 +7,10 @@
  *
  * Ownership: the map does not copy keys; the caller keeps each key alive
  * (and unchanged) until it deletes it, typically the id string inside the
- * value.  Slot arrays come from the pool given at init; a grown map's old
- * arrays stay in that pool until it is destroyed (maps only double, so
- * that is less than the live array), and butte_strmap_destroy frees
- * nothing else.  Values may not be NULL (NULL means "absent").  Not
+ * value.  Slot arrays are malloc'd (an outgrown one is freed at once) and
+ * freed when the pool given at init is destroyed; the map struct itself
+ * must stay readable until then (pool memory, or a variable that outlives
+ * the pool).  Values may not be NULL (NULL means "absent").  Not
  * thread-safe; never blocks; allocation failure aborts as pools do.
  */
 #ifndef BUTTE_STRMAP_INTERNAL_H

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/strmap-internal.h"
@@ -51,14 +52,32 @@ butte_strmap_get(const butte_strmap_t *m, const char *key)
     return m->keys[i] != NULL ? m->vals[i] : NULL;
 }
 
+/* The pool goes: the slot arrays with it.  The map itself is pool memory
+ * (or outlives the pool), still readable while cleanups run. */
+static void
+free_slots(void *arg)
+{
+    butte_strmap_t *m = arg;
+
+    free(m->keys);
+    m->keys = NULL;
+    m->vals = NULL;
+    m->cap = m->n = 0;
+}
+
+/* Keys and values share one malloc'd block, freed when the map grows
+ * again: a pool would keep every outgrown array until it dies (a third of
+ * a big map's table cost). */
 static void
 grow(butte_strmap_t *m)
 {
     butte_strmap_t old = *m;
 
     m->cap = old.cap != 0 ? old.cap * 2 : 16;
-    m->keys = butte_pool_alloc(m->pool, m->cap * sizeof *m->keys); /* zeroed */
-    m->vals = butte_pool_alloc(m->pool, m->cap * sizeof *m->vals);
+    m->keys = calloc(m->cap, sizeof *m->keys + sizeof *m->vals);
+    if (m->keys == NULL)
+        abort(); /* as pools do */
+    m->vals = (void **)(m->keys + m->cap);
     for (size_t i = 0; i < old.cap; i++)
         if (old.keys[i] != NULL) {
             size_t j = slot_of(m, old.keys[i]);
@@ -66,6 +85,10 @@ grow(butte_strmap_t *m)
             m->keys[j] = old.keys[i];
             m->vals[j] = old.vals[i];
         }
+    if (old.keys != NULL)
+        free(old.keys);
+    else
+        butte_pool_on_destroy(m->pool, free_slots, m);
 }
 
 void
