@@ -45,6 +45,7 @@ kernel_libbutte_la_SOURCES += \
 # --- http and roles: the HTTP server, role start-up, endpoints
 kernel_libbutte_la_SOURCES += \
 	kernel/core/http.c \
+	kernel/core/http-takeover.c \
 	kernel/core/http-reply.c \
 	kernel/core/http-private.h \
 	kernel/core/http-internal.h \

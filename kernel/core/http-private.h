@@ -73,4 +73,8 @@ void butte_http_req_complete(butte_http_req_t *req);
 void butte_http_req_watch(butte_http_req_t *req, butte_http_closed_fn on_close, void *arg);
 void butte_http_req_unwatch(butte_http_req_t *req);
 
+/* butte_http_takeovers_gone - http is being destroyed: tell the owner of
+ * every connection taken over from it, then close them (http-takeover.c). */
+void butte_http_takeovers_gone(butte_http_t *http);
+
 #endif
