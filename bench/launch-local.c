@@ -116,7 +116,11 @@ bench_local_start(bench_local_t *b, const char *local, const char *master, const
     } else {
         int port = free_port();
         snprintf(b->master, sizeof b->master, "127.0.0.1:%d", port);
-        snprintf(b->work_dir, sizeof b->work_dir, "/tmp/butte-bench-%d", (int)getpid());
+        /* BUTTE_BENCH_TMPDIR: where the agent's work_dir goes (default
+         * /tmp), e.g. a tmpfs to take the file system out of the figures */
+        const char *tmp = getenv("BUTTE_BENCH_TMPDIR");
+        snprintf(b->work_dir, sizeof b->work_dir, "%s/butte-bench-%d",
+                 tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp", (int)getpid());
         char a_port[32], a_res[256], a_wd[300];
         snprintf(a_port, sizeof a_port, "--port=%d", port);
         snprintf(a_res, sizeof a_res, "--resources=%s", resources);

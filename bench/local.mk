@@ -40,9 +40,12 @@ BENCH_LOCAL_SETUP = if test -x .libs/mesos-executor$(EXEEXT); then \
 .PHONY: bench-launch bench-latency
 bench: bench-launch bench-latency
 bench-launch: bench/launch$(EXEEXT) bench/launch-ceiling$(EXEEXT) all
-	$(BENCH_LOCAL_SETUP) $(BENCH_LOCAL_ENV) ./bench/launch$(EXEEXT) \
+	$(BENCH_LOCAL_SETUP) $(BENCH_LOCAL_ENV) BUTTE_BENCH_TMPDIR=/dev/shm ./bench/launch$(EXEEXT) \
 	  --local ./mesos-local$(EXEEXT) --ceiling ./bench/launch-ceiling$(EXEEXT) \
-	  --results '$(abs_top_srcdir)/bench/RESULTS.md'
+	  --results '$(abs_top_srcdir)/bench/RESULTS.md' --name launch
+	$(BENCH_LOCAL_SETUP) $(BENCH_LOCAL_ENV) BUTTE_BENCH_TMPDIR=/tmp ./bench/launch$(EXEEXT) \
+	  --local ./mesos-local$(EXEEXT) --ceiling ./bench/launch-ceiling$(EXEEXT) \
+	  --results '$(abs_top_srcdir)/bench/RESULTS.md' --name launch-disk --tasks 3000
 bench-latency: bench/latency$(EXEEXT) all
 	$(BENCH_LOCAL_SETUP) $(BENCH_LOCAL_ENV) ./bench/latency$(EXEEXT) \
 	  --local ./mesos-local$(EXEEXT) --results '$(abs_top_srcdir)/bench/RESULTS.md'
