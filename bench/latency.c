@@ -210,10 +210,15 @@ main(int argc, char **argv)
         bench_machine(date, machine, commit);
         snprintf(row, sizeof row,
                  "| latency | %s | %s | %s | C scheduler (protobuf), loopback, 1 framework, "
+                 "agent work_dir under %s, "
                  "%d rounds: offer->ACCEPT->TASK_RUNNING median %.2f ms, p99 %.2f ms; "
                  "DECLINE->202 median %.3f ms, p99 %.3f ms | offer->RUNNING median %.2f of "
                  "the 5 ms target (<= 1 meets) |",
-                 date, machine, commit, T.n_run, rm * 1e3, r99 * 1e3, dm * 1e3, d99 * 1e3,
+                 date, machine, commit,
+                 getenv("BUTTE_BENCH_TMPDIR") != NULL && *getenv("BUTTE_BENCH_TMPDIR")
+                     ? getenv("BUTTE_BENCH_TMPDIR")
+                     : "/tmp",
+                 T.n_run, rm * 1e3, r99 * 1e3, dm * 1e3, d99 * 1e3,
                  rm / 5e-3);
         bench_write_row(results, "latency", row);
     }

@@ -47,7 +47,7 @@ bench-launch: bench/launch$(EXEEXT) bench/launch-ceiling$(EXEEXT) all
 	  --local ./mesos-local$(EXEEXT) --ceiling ./bench/launch-ceiling$(EXEEXT) \
 	  --results '$(abs_top_srcdir)/bench/RESULTS.md' --name launch-disk --tasks 3000
 bench-latency: bench/latency$(EXEEXT) all
-	$(BENCH_LOCAL_SETUP) $(BENCH_LOCAL_ENV) ./bench/latency$(EXEEXT) \
+	$(BENCH_LOCAL_SETUP) $(BENCH_LOCAL_ENV) BUTTE_BENCH_TMPDIR=/dev/shm ./bench/latency$(EXEEXT) \
 	  --local ./mesos-local$(EXEEXT) --results '$(abs_top_srcdir)/bench/RESULTS.md'
 
 # --- slurm-peer benchmark (issue 6, item 4): the same 1,000 `true` tasks
@@ -59,7 +59,8 @@ EXTRA_DIST += bench/slurm-peer.sh
 .PHONY: bench-slurm
 bench: bench-slurm
 bench-slurm: bench/launch$(EXEEXT) bench/launch-ceiling$(EXEEXT) all
-	$(BENCH_LOCAL_SETUP) $(BENCH_LOCAL_ENV) $(SHELL) '$(abs_top_srcdir)/bench/slurm-peer.sh' \
+	$(BENCH_LOCAL_SETUP) $(BENCH_LOCAL_ENV) BUTTE_BENCH_TMPDIR=/dev/shm \
+	  $(SHELL) '$(abs_top_srcdir)/bench/slurm-peer.sh' \
 	  --launch ./bench/launch$(EXEEXT) --local ./mesos-local$(EXEEXT) \
 	  --results '$(abs_top_srcdir)/bench/RESULTS.md'
 

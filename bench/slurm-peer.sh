@@ -101,7 +101,9 @@ if [ "$RC" != 0 ] || [ -z "$BUTTE" ]; then
 fi
 
 # --- Slurm side: private daemons under a temp dir, on free ports.
-D=$(mktemp -d /tmp/slurm-peer.XXXXXX) || exit 1
+# Slurm's state and spool on the same file system as the agent's work_dir
+# (BUTTE_BENCH_TMPDIR, /tmp by default), so neither side is favoured.
+D=$(mktemp -d "${BUTTE_BENCH_TMPDIR:-/tmp}/slurm-peer.XXXXXX") || exit 1
 chmod 755 "$D"
 mkdir -p "$D/munge" "$D/state" "$D/spool" "$D/log"
 chmod 700 "$D/munge"
@@ -204,7 +206,7 @@ fi
 T0=$(now)
 J=$(sbatch --parsable --array=1-"$TASKS" -o /dev/null -e /dev/null --wrap=true) ||
     { KEEP=1; echo "slurm-peer: sbatch failed" >&2; exit 1; }
-LIMIT=$(awk "BEGIN { print $T0 + $DEADLINE }")
+LIMIT=$(awk "BEGIN { printf \"%.3f\", $T0 + $DEADLINE }")
 LAST=0
 while :; do
     # squeue's own status: a dead controller must not look like "all done".
@@ -232,7 +234,7 @@ fi
 
 R_ARRAY=$(awk "BEGIN { printf \"%.0f\", $ARRAY / $BUTTE }")
 R_ARRAY_P=$(awk "BEGIN { printf \"%.0f\", $ARRAY / $BUTTE_PROC }")
-FIG="$TASKS \`true\` tasks, $NPROC at once on both sides; Butte (bench/launch, 1 agent, posix): $BUTTE s ACCEPT->FINISHED, $BUTTE_PROC s for the whole process incl. mesos-local start/stop; Slurm $(sinfo -V | cut -d' ' -f2) (1 node, batch_sched_delay=0): sbatch --array $ARRAY s submit->squeue empty"
+FIG="$TASKS \`true\` tasks, $NPROC at once on both sides; Butte (bench/launch, 1 agent, posix; both sides' state under ${BUTTE_BENCH_TMPDIR:-/tmp}): $BUTTE s ACCEPT->FINISHED, $BUTTE_PROC s for the whole process incl. mesos-local start/stop; Slurm $(sinfo -V | cut -d' ' -f2) (1 node, batch_sched_delay=0): sbatch --array $ARRAY s submit->squeue empty"
 RAT="array: Butte ${R_ARRAY}x faster (${R_ARRAY_P}x counting mesos-local start; target >= 100x)"
 if [ -n "$SRUN" ]; then
     R_SRUN=$(awk "BEGIN { printf \"%.0f\", $SRUN / $BUTTE }")
