@@ -8,9 +8,9 @@
  * (depth), so no frame of this file touches freed memory.
  *
  * Memory: a master holds one link per agent, so an idle link is its
- * bufferevent and one small pool (the record and its peer string fit the
- * pool's first block); the decoder exists only while a frame is partly
- * read or being handed out.
+ * bufferevent and one malloc'd record with its peer string inline (a pool
+ * per link cost ~250 bytes more); the decoder and its pool exist only
+ * while a frame is partly read or being handed out.
  */
 #include "config.h"
 
@@ -39,7 +39,6 @@
 
 struct butte_link {
     butte_loop_t *loop;
-    butte_pool_t *pool;
     struct bufferevent *bev; /* NULL once the HTTP server took it back */
     butte_pool_t *dpool;       /* holds decoder; both NULL between frames */
     butte_recordio_decoder_t *decoder;
@@ -47,12 +46,12 @@ struct butte_link {
     void *arg;
     struct evbuffer *pending; /* frames sent before the 101 answer */
     butte_timer_t *fail_timer; /* reports a connect that failed at once */
-    char *fail_reason;         /* in pool, with fail_timer */
-    char *peer;                /* in pool */
+    char *fail_reason;         /* malloc'd, with fail_timer */
     bool adopted;  /* master side: the bev belongs to the HTTP server */
     bool upgraded; /* frames flow */
     bool dead;     /* closed; freed when depth drops to 0 */
     int depth;     /* nesting of our callbacks into handlers */
+    char peer[];   /* "ip:port", in the record's block */
 };
 
 static butte_log_t *
@@ -89,7 +88,9 @@ link_free(butte_link_t *link)
     }
     if (link->pending)
         evbuffer_free(link->pending);
-    butte_pool_destroy(link->pool);
+    butte_pool_destroy(link->dpool);
+    free(link->fail_reason);
+    free(link);
 }
 
 /* Leave a callback: free a link that was closed meanwhile. */
@@ -116,14 +117,18 @@ fail(butte_link_t *link, const char *reason)
 }
 
 static butte_link_t *
-link_new(butte_loop_t *loop, const butte_link_handlers_t *handlers, void *arg)
+link_new(butte_loop_t *loop, const char *peer, const butte_link_handlers_t *handlers,
+         void *arg)
 {
-    butte_pool_t *pool = butte_pool_create(NULL);
-    butte_link_t *link = butte_pool_alloc(pool, sizeof *link);
+    size_t n = strlen(peer) + 1;
+    butte_link_t *link = calloc(1, sizeof *link + n);
 
-    memset(link, 0, sizeof *link);
+    if (link == NULL) {
+        butte_log(link_log(), BUTTE_LOG_ERROR, "out of memory creating a link");
+        abort();
+    }
+    memcpy(link->peer, peer, n);
     link->loop = loop;
-    link->pool = pool;
     link->h = *handlers;
     link->arg = arg;
     return link;
@@ -156,7 +161,7 @@ read_frames(butte_link_t *link, struct evbuffer *in)
     if (n == 0)
         return;
     if (!link->decoder) {
-        link->dpool = butte_pool_create(link->pool);
+        link->dpool = butte_pool_create(NULL);
         link->decoder = butte_recordio_decoder_create(link->dpool, BUTTE_LINK_MAX_FRAME);
     }
     /* the decoder copies; pullup makes the input one contiguous span */
@@ -201,7 +206,11 @@ read_answer(butte_link_t *link, struct evbuffer *in)
         return false;
     }
     size_t head_len = (size_t)end.pos + 4;
-    char *head = butte_pool_alloc(link->pool, head_len + 1);
+    char *head = malloc(head_len + 1);
+    if (head == NULL) {
+        butte_log(link_log(), BUTTE_LOG_ERROR, "out of memory reading a link answer");
+        abort();
+    }
     evbuffer_remove(in, head, head_len);
     head[head_len] = '\0';
     char *eol = strstr(head, "\r\n");
@@ -209,9 +218,11 @@ read_answer(butte_link_t *link, struct evbuffer *in)
     if (strncmp(head, "HTTP/1.1 101", 12) != 0 && strncmp(head, "HTTP/1.0 101", 12) != 0) {
         char reason[256];
         snprintf(reason, sizeof reason, "the master refused the link: \"%.200s\"", head);
+        free(head);
         fail(link, reason);
         return false;
     }
+    free(head);
     link->upgraded = true;
     if (link->pending) {
         bufferevent_write_buffer(link->bev, link->pending);
@@ -330,7 +341,7 @@ butte_link_t *
 butte_link_adopt(butte_loop_t *loop, struct bufferevent *bev, const char *peer,
                  const butte_link_handlers_t *handlers, void *arg)
 {
-    butte_link_t *link = link_new(loop, handlers, arg);
+    butte_link_t *link = link_new(loop, peer ? peer : "?", handlers, arg);
     static const char answer[] = "HTTP/1.1 101 Switching Protocols\r\n"
                                  "Upgrade: " UPGRADE_TOKEN "\r\n"
                                  "Connection: Upgrade\r\n\r\n";
@@ -338,7 +349,6 @@ butte_link_adopt(butte_loop_t *loop, struct bufferevent *bev, const char *peer,
     link->bev = bev;
     link->adopted = true;
     link->upgraded = true;
-    link->peer = butte_pool_strdup(link->pool, peer ? peer : "?");
     butte_http_takeover_watch(bev, server_gone, link);
     bufferevent_setcb(bev, on_read, NULL, on_event, link);
     bufferevent_write(bev, answer, sizeof answer - 1);
@@ -379,15 +389,16 @@ butte_link_connect(butte_loop_t *loop, const char *host, uint16_t port,
                       gai_strerror(rc));
         return NULL;
     }
-    butte_link_t *link = link_new(loop, handlers, arg);
     char ip[INET6_ADDRSTRLEN] = "?";
+    char peer[INET6_ADDRSTRLEN + 16];
     if (ai->ai_family == AF_INET6) {
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, ip, sizeof ip);
-        link->peer = butte_pool_printf(link->pool, "[%s]:%u", ip, (unsigned)port);
+        snprintf(peer, sizeof peer, "[%s]:%u", ip, (unsigned)port);
     } else {
         inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, ip, sizeof ip);
-        link->peer = butte_pool_printf(link->pool, "%s:%u", ip, (unsigned)port);
+        snprintf(peer, sizeof peer, "%s:%u", ip, (unsigned)port);
     }
+    butte_link_t *link = link_new(loop, peer, handlers, arg);
     link->pending = evbuffer_new();
     link->bev = bufferevent_socket_new(butte_loop_base(loop), -1, BEV_OPT_CLOSE_ON_FREE);
     if (!link->pending || !link->bev) {
@@ -403,8 +414,11 @@ butte_link_connect(butte_loop_t *loop, const char *host, uint16_t port,
                         "Content-Length: 0\r\n\r\n",
                         host, (unsigned)port);
     if (bufferevent_socket_connect(link->bev, ai->ai_addr, (int)ai->ai_addrlen) != 0) {
-        link->fail_reason = butte_pool_printf(link->pool, "cannot connect to %s: %s",
-                                              link->peer, strerror(errno));
+        char reason[256 + sizeof peer];
+        snprintf(reason, sizeof reason, "cannot connect to %s: %s", link->peer, strerror(errno));
+        link->fail_reason = strdup(reason);
+        if (link->fail_reason == NULL)
+            abort();
         link->fail_timer = butte_timer_start(loop, 0, false, report_fail, link);
     } else {
         butte_tcp_nodelay(bufferevent_getfd(link->bev));

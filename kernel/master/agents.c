@@ -6,12 +6,18 @@
  * missed pongs; status updates and executor messages relayed to
  * frameworks.
  *
+ * Pings: one master-wide sweep timer (every min(--agent_ping_timeout / 4,
+ * 1 s), while there are agents) pings each agent whose next_ping is due,
+ * so an agent is pinged every --agent_ping_timeout plus at most one sweep
+ * interval; an event per agent cost ~180 bytes each.
+ *
  * A link that closes only disconnects its agent (offers rescinded, no new
  * offers); the agent stays with its tasks until it re-registers or the
  * missed pings remove it, as in Mesos.
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +35,6 @@ typedef struct conn {
     butte_master_t *m;
     butte_link_t *link;
     butte_magent_t *agent; /* NULL until (re)registered */
-    char peer_ip[72];
 } conn_t;
 
 static void
@@ -43,12 +48,31 @@ conn_free(conn_t *c)
 }
 
 static void
+agent_free(butte_magent_t *a)
+{
+    butte_master_shape_put(a->m, a->total_shape);
+    free(a);
+}
+
+/* The master's pool ends: the links' records and the agents left (their
+ * tasks went with their frameworks' pools, which are children and go
+ * first).  m->shapes' slots may be freed already (its cleanup can be
+ * newer than this one): putting a shape back is then a no-op lookup and
+ * the shape's own pool is still freed. */
+static void
 conns_free(void *arg)
 {
     butte_master_t *m = arg;
 
     while (m->conns != NULL)
         conn_free(m->conns);
+    while (m->agents != NULL) {
+        butte_magent_t *a = m->agents;
+
+        m->agents = a->next;
+        agent_free(a);
+    }
+    m->n_agents = 0;
 }
 
 Mesos__V1__AgentInfo *
@@ -78,9 +102,8 @@ butte_master_agent_send(butte_magent_t *a, const Butte__Internal__Envelope *env)
 }
 
 static void
-ping(void *arg)
+ping(butte_magent_t *a)
 {
-    butte_magent_t *a = arg;
     Butte__Internal__Envelope env = BUTTE__INTERNAL__ENVELOPE__INIT;
     Butte__Internal__Ping p = BUTTE__INTERNAL__PING__INIT;
 
@@ -100,6 +123,38 @@ ping(void *arg)
     a->pong_pending = butte_master_agent_send(a, &env);
     if (!a->pong_pending && a->link != NULL)
         a->pong_pending = true; /* a failed send counts as a miss too */
+}
+
+static double
+sweep_interval(const butte_master_t *m)
+{
+    return m->ping_timeout / 4 < 1.0 ? m->ping_timeout / 4 : 1.0;
+}
+
+static void
+ping_sweep(void *arg)
+{
+    butte_master_t *m = arg;
+    double now = butte_loop_now(m->loop);
+    butte_magent_t *next;
+
+    for (butte_magent_t *a = m->agents; a != NULL; a = next) {
+        /* ping may remove a (and nothing else) */
+        next = a->next;
+        /* a wall clock that stepped back must not starve an agent */
+        if (a->next_ping > now + m->ping_timeout)
+            a->next_ping = now + m->ping_timeout;
+        if (a->next_ping > now)
+            continue;
+        a->next_ping += m->ping_timeout;
+        if (a->next_ping <= now) /* the loop was stalled, or the clock jumped */
+            a->next_ping = now + m->ping_timeout;
+        ping(a);
+    }
+    if (m->agents == NULL) {
+        butte_timer_stop(m->ping_sweep);
+        m->ping_sweep = NULL;
+    }
 }
 
 static void
@@ -137,8 +192,6 @@ butte_master_agent_remove(butte_magent_t *a, const char *why, bool unreachable)
 
     butte_log(m->log, BUTTE_LOG_WARNING, "%s", msg);
     m->stats.slave_removals++;
-    butte_timer_stop(a->ping);
-    a->ping = NULL;
     butte_master_offers_of_agent(a, false, true);
     while (a->tasks != NULL) {
         butte_mtask_t *t = a->tasks;
@@ -188,7 +241,7 @@ butte_master_agent_remove(butte_magent_t *a, const char *why, bool unreachable)
     butte_strmap_del_if(&m->agent_by_id, a->id, a);
     m->n_agents--;
     butte_pool_destroy(tmp);
-    butte_pool_destroy(a->pool);
+    agent_free(a);
     butte_master_alloc_now(m);
 }
 
@@ -209,12 +262,15 @@ process_name(butte_pool_t *p, const char *pid)
     return butte_pool_printf(p, "%.*s", (int)(7 + n), pid);
 }
 
-static void
-agent_release(void *arg)
+static char *
+put_str(char **at, const char *s)
 {
-    butte_magent_t *a = arg;
+    char *r = *at;
+    size_t n = strlen(s) + 1;
 
-    butte_master_shape_put(a->m, a->total_shape);
+    memcpy(r, s, n);
+    *at += n;
+    return r;
 }
 
 static butte_magent_t *
@@ -222,50 +278,73 @@ agent_create(conn_t *c, const char *id, const Mesos__V1__AgentInfo *info,
              Mesos__V1__AgentInfo__Capability *const *caps, size_t n_caps, const char *version,
              const Mesos__V1__Address *http, const char *pid, butte_err_t *err)
 {
-    const char *name;
-
     butte_master_t *m = c->m;
-    butte_pool_t *p = butte_pool_create(m->pool);
-    butte_magent_t *a = butte_pool_alloc(p, sizeof *a);
-    butte_pool_t *tmp;
+    butte_pool_t *tmp = butte_pool_create(NULL);
     butte_resources_t *total;
     Mesos__V1__AgentInfo copy = *info;
     Mesos__V1__AgentID aid = MESOS__V1__AGENT_ID__INIT;
+    const char *name, *ip, *host = info->hostname != NULL ? info->hostname : "";
+    char *peer_ip, *colon, *spid, *path;
+    int port;
+    size_t info_len, len;
+    butte_magent_t *a;
+    char *at;
 
-    a->m = m;
-    a->pool = p;
-    a->id = id != NULL ? butte_pool_strdup(p, id)
-                       : butte_pool_printf(p, "%s-S%llu", m->id,
-                                           (unsigned long long)m->next_agent++);
-    tmp = butte_pool_create(NULL);
     if (butte_resources_from_pb(tmp, info->resources, info->n_resources, &total, err) !=
         BUTTE_OK) {
         butte_pool_destroy(tmp);
-        butte_pool_destroy(p);
         return NULL;
     }
-    a->total_shape = butte_master_shape_get(m, total);
-    a->total = butte_master_shape_rs(a->total_shape);
-    butte_pool_on_destroy(p, agent_release, a);
-    butte_pool_destroy(tmp);
-    aid.value = a->id;
+    if (id == NULL)
+        id = butte_pool_printf(tmp, "%s-S%llu", m->id, (unsigned long long)m->next_agent++);
+    if (version == NULL)
+        version = "1.12.0";
+    /* the link's peer is "ip:port" */
+    peer_ip = butte_pool_strdup(tmp, butte_link_peer(c->link));
+    colon = strrchr(peer_ip, ':');
+    if (colon != NULL)
+        *colon = '\0';
+    ip = http != NULL && http->ip != NULL ? http->ip : peer_ip;
+    port = http != NULL ? http->port : (info->has_port ? info->port : 5051);
+    name = process_name(tmp, pid);
+    spid = butte_pool_printf(tmp, "%s@%s:%d", name, ip, port);
+    path = butte_pool_printf(tmp, "/%s", name);
+    aid.value = (char *)id;
     copy.id = &aid;
-    a->info_len = mesos__v1__agent_info__get_packed_size(&copy);
-    a->info_pb = butte_pool_alloc(p, a->info_len);
-    mesos__v1__agent_info__pack(&copy, a->info_pb);
-    a->info_extras = info->n_attributes > 0 || info->domain != NULL;
-    a->hostname = butte_pool_strdup(p, info->hostname);
-    a->ip = butte_pool_strdup(p, http != NULL && http->ip != NULL ? http->ip : c->peer_ip);
-    a->port = http != NULL ? http->port : (info->has_port ? info->port : 5051);
-    name = process_name(p, pid);
-    a->pid = butte_pool_printf(p, "%s@%s:%d", name, a->ip, a->port);
-    a->path = butte_pool_printf(p, "/%s", name);
-    a->version = butte_pool_strdup(p, version != NULL ? version : "1.12.0");
-    a->capabilities = butte_pool_alloc(p, (n_caps + 1) * sizeof *a->capabilities);
+    info_len = mesos__v1__agent_info__get_packed_size(&copy);
+
+    /* one block: record, capabilities (int-aligned after the record),
+     * packed info, strings */
+    len = sizeof *a + n_caps * sizeof *a->capabilities + info_len + strlen(id) + 1 +
+          strlen(host) + 1 + strlen(ip) + 1 + strlen(spid) + 1 + strlen(path) + 1 +
+          strlen(version) + 1;
+    a = calloc(1, len);
+    if (a == NULL) {
+        butte_log(m->log, BUTTE_LOG_ERROR, "out of memory allocating %zu bytes", len);
+        abort();
+    }
+    a->capabilities = (int *)(a + 1);
     for (size_t i = 0; i < n_caps; i++)
         if (caps[i]->has_type)
             a->capabilities[a->n_capabilities++] = (int)caps[i]->type;
+    a->info_pb = (uint8_t *)(a->capabilities + n_caps);
+    a->info_len = info_len;
+    mesos__v1__agent_info__pack(&copy, a->info_pb);
+    at = (char *)a->info_pb + info_len;
+    a->id = put_str(&at, id);
+    a->hostname = put_str(&at, host);
+    a->ip = put_str(&at, ip);
+    a->pid = put_str(&at, spid);
+    a->path = put_str(&at, path);
+    a->version = put_str(&at, version);
+    a->m = m;
+    a->info_extras = info->n_attributes > 0 || info->domain != NULL;
+    a->port = port;
+    a->total_shape = butte_master_shape_get(m, total);
+    a->total = butte_master_shape_rs(a->total_shape);
+    butte_pool_destroy(tmp);
     a->registered_time = butte_loop_now(m->loop);
+    a->next_ping = a->registered_time + m->ping_timeout;
     a->active = true;
     a->link = c->link;
     a->conn = c;
@@ -273,7 +352,8 @@ agent_create(conn_t *c, const char *id, const Mesos__V1__AgentInfo *info,
     BUTTE_DL_PUSH(m->agents, a, prev, next);
     butte_strmap_put(&m->agent_by_id, a->id, a);
     m->n_agents++;
-    a->ping = butte_timer_start(m->loop, m->ping_timeout, true, ping, a);
+    if (m->ping_sweep == NULL)
+        m->ping_sweep = butte_timer_start(m->loop, sweep_interval(m), true, ping_sweep, m);
     return a;
 }
 
@@ -551,7 +631,6 @@ butte_master_link_route(butte_http_req_t *req, void *arg)
     char peer_buf[80];
     struct bufferevent *bev;
     const char *peer;
-    char *colon;
     static const butte_link_handlers_t handlers = {
         .on_message = on_message,
         .on_close = on_close,
@@ -578,10 +657,6 @@ butte_master_link_route(butte_http_req_t *req, void *arg)
     peer = butte_http_req_peer(req);
     snprintf(peer_buf, sizeof peer_buf, "%s", peer != NULL ? peer : "");
     peer = peer_buf;
-    snprintf(c->peer_ip, sizeof c->peer_ip, "%s", peer);
-    colon = strrchr(c->peer_ip, ':');
-    if (colon != NULL)
-        *colon = '\0';
     bev = butte_http_takeover(req);
     if (bev == NULL) {
         conn_free(c);
@@ -595,9 +670,9 @@ butte_master_link_route(butte_http_req_t *req, void *arg)
 void
 butte_master_agents_stop(butte_master_t *m)
 {
+    butte_timer_stop(m->ping_sweep);
+    m->ping_sweep = NULL;
     for (butte_magent_t *a = m->agents; a != NULL; a = a->next) {
-        butte_timer_stop(a->ping);
-        a->ping = NULL;
         if (a->link != NULL) {
             butte_link_t *l = a->link;
 

@@ -138,12 +138,15 @@ struct butte_mfw {
     butte_strmap_t completed_by_id; /* the newest completed one per id */
 };
 
+/* An agent: one malloc'd block holding the record, its strings, its
+ * capabilities and its packed AgentInfo (a pool per agent, with its
+ * blocks, cost ~450 bytes more); freed by agents.c at removal or when the
+ * master's pool goes. */
 struct butte_magent {
     butte_magent_t *prev, *next; /* in master->agents */
     butte_master_t *m;
-    butte_pool_t *pool;
-    char *id;
-    uint8_t *info_pb;           /* AgentInfo packed, id set; in pool (kept packed:
+    char *id;                   /* this and every pointer below: in the block */
+    uint8_t *info_pb;           /* AgentInfo packed, id set (kept packed:
                                  * only the allocator and /state's attributes read
                                  * it, and unpacked it was most of an agent) */
     size_t info_len;
@@ -164,7 +167,8 @@ struct butte_magent {
     bool active;
     bool in_allocator;
     double registered_time, reregistered_time;
-    butte_timer_t *ping;
+    double next_ping;           /* when the master's ping sweep pings it next
+                                 * (agents.c: one timer for all agents) */
     uint64_t ping_seq;
     bool pong_pending;
     int64_t missed_pings;
@@ -208,7 +212,10 @@ struct butte_master {
     size_t n_offers;
     butte_mgone_t *gone;            /* in pool; only grows (bounded by removals) */
     void *conns;                    /* agents.c's records of open links (malloc'd) */
-    bool conns_cleanup;             /* agents.c registered their cleanup */
+    bool conns_cleanup;             /* agents.c registered the cleanup of
+                                     * conns and agents (both malloc'd) */
+    butte_timer_t *ping_sweep;      /* agents.c: pings due agents; runs while
+                                     * there are agents */
     butte_timer_t *trim;            /* state-json.c: malloc_trim after a render */
 
     /* O(1) lookups by id (keys are the records' own id strings; arrays in
