@@ -175,17 +175,19 @@ void butte_http_stream_end(butte_http_req_t *req);
  * What a takeover keeps: libevent 2.1 cannot detach a bufferevent from an
  * evhttp connection, and freeing the connection shuts its socket down
  * (shutdown(SHUT_WR), which a dup()'d descriptor shares).  So the socket
- * gets a second descriptor for a fresh bufferevent, the old descriptor
- * number is pointed at an unconnected dummy socket, and the evhttp
- * connection and request are freed from the loop right after the handler
- * returned: a long-lived upgraded connection (one per agent on a master)
- * costs its bufferevent and one slot of a lookup map, nothing of evhttp.
+ * gets a second descriptor for the taker, the old descriptor number is
+ * pointed at an unconnected dummy socket, and the evhttp connection and
+ * request are freed from the loop right after the handler returned: a
+ * long-lived upgraded connection (one per agent on a master) costs what
+ * its taker builds on the descriptor and one 24-byte slot of a table
+ * indexed by it, nothing of evhttp.
  */
-struct bufferevent;
+struct evbuffer;
 
-/* The server is going away and frees bev after this returns:
- * stop using bev (do not release it). */
-typedef void (*butte_http_gone_fn)(struct bufferevent *bev, void *arg);
+/* The server is going away and shuts down and closes fd after this
+ * returns: remove every event on fd now and stop using it (do not release
+ * it). */
+typedef void (*butte_http_gone_fn)(int fd, void *arg);
 
 /*
  * butte_http_accepts - whether an Accept header value admits the media
@@ -207,21 +209,24 @@ void butte_tcp_nodelay(int fd);
 /*
  * butte_http_takeover - from a route's handler, instead of replying: the
  * caller owns the connection from now on (it writes its own status line).
- * Returns its bufferevent with no callbacks, no timeouts and reading not
- * yet enabled; bytes the client sent after the request head (and body) are
- * still in its input buffer.  The request is complete (dead once the
- * handler returns).  NULL when the client already left.
+ * Returns the socket's descriptor (non-blocking, close-on-exec, no events
+ * on it), and in *early a new evbuffer the caller owns holding the bytes
+ * the client sent after the request head (and body), or NULL when there
+ * were none.  The request is complete (dead once the handler returns).
+ * -1 (and *early NULL) when the client already left.  Close the descriptor
+ * with butte_http_takeover_release, never close().
  */
-struct bufferevent *butte_http_takeover(butte_http_req_t *req);
+int butte_http_takeover(butte_http_req_t *req, struct evbuffer **early);
 
-/* butte_http_takeover_watch - call gone(bev, arg) if the server is
- * destroyed while the caller still owns bev (NULL gone: stop watching). */
-void butte_http_takeover_watch(struct bufferevent *bev, butte_http_gone_fn gone, void *arg);
+/* butte_http_takeover_watch - call gone(fd, arg) if the server is
+ * destroyed while the caller still owns fd (NULL gone: stop watching). */
+void butte_http_takeover_watch(int fd, butte_http_gone_fn gone, void *arg);
 
-/* butte_http_takeover_release - close a taken-over connection: frees the
- * evhttp connection, the bufferevent and the socket.  A bufferevent that
- * did not come from butte_http_takeover is simply freed.  Safe inside
- * callbacks of bev (libevent defers the final free). */
-void butte_http_takeover_release(struct bufferevent *bev);
+/* butte_http_takeover_release - close a taken-over connection: forget its
+ * slot, shut the socket down (the peer sees the end of the stream at once)
+ * and close fd.  A descriptor that did not come from butte_http_takeover
+ * is shut down and closed too; negative fd: nothing.  Remove the events on
+ * fd first. */
+void butte_http_takeover_release(int fd);
 
 #endif

@@ -51,16 +51,21 @@ typedef struct butte_link_handlers {
 /* Largest frame accepted (a re-registration with many tasks is big). */
 #define BUTTE_LINK_MAX_FRAME (64u * 1024u * 1024u)
 
-struct bufferevent;
+struct evbuffer;
 
 /*
  * butte_link_adopt - master side: take over an HTTP connection whose
- * request asked for "Upgrade: butte-link/1" (bev from butte_http_takeover;
- * the link owns it from now on), write the 101 answer and start reading
- * frames.  Bytes the client sent after the request head are kept.
+ * request asked for "Upgrade: butte-link/1" (fd and early from
+ * butte_http_takeover; the link owns both from now on, and releases fd
+ * through butte_http_takeover_release), write the 101 answer and start
+ * reading frames.  The early bytes (the client's after its request head;
+ * NULL: none) are handed out as frames from the loop, never before adopt
+ * returns.  If the HTTP server is destroyed first, on_close runs with
+ * "the HTTP server is shutting down".
  */
-butte_link_t *butte_link_adopt(butte_loop_t *loop, struct bufferevent *bev, const char *peer,
-                               const butte_link_handlers_t *handlers, void *arg);
+butte_link_t *butte_link_adopt(butte_loop_t *loop, int fd, struct evbuffer *early,
+                               const char *peer, const butte_link_handlers_t *handlers,
+                               void *arg);
 
 /* butte_link_connect - agent side: connect to the master's HTTP port at
  * host:port, send the upgrade request, and call on_connect once the 101

@@ -1,16 +1,21 @@
 /*
  * kernel/core/link.c - the master <-> agent link (link-internal.h): RecordIO
- * framed butte.internal.Envelope over one bufferevent.
+ * framed butte.internal.Envelope over one TCP connection.  The agent side
+ * runs on a bufferevent (it connects, and has one link); the master side,
+ * with one link per agent, runs on a bare descriptor and one event.
  *
  * Re-entrancy: handlers may call butte_link_send or butte_link_close on the
  * link they were called for.  A link closed while one of its callbacks runs
  * is only marked dead and freed when the outermost callback returns
  * (depth), so no frame of this file touches freed memory.
  *
- * Memory: a master holds one link per agent, so an idle link is its
- * bufferevent and one malloc'd record with its peer string inline (a pool
- * per link cost ~250 bytes more); the decoder and its pool exist only
- * while a frame is partly read or being handed out.
+ * Memory: a master holds one link per agent, so an idle adopted link is one
+ * malloc'd record with its peer string inline (a pool per link cost ~250
+ * bytes more), one struct event (reading, plus writing while output is
+ * queued) and its slot in the HTTP server's takeover table; a bufferevent
+ * with its two evbuffers cost ~1 KB more.  The output evbuffer exists only
+ * while bytes wait for the socket, and the decoder with its pool only while
+ * a frame is partly read or being handed out.
  */
 #include "config.h"
 
@@ -21,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -37,9 +43,16 @@
 #define MAX_HEAD 8192
 #define UPGRADE_TOKEN "butte-link/1"
 
+/* Bytes read from an adopted link's socket per read call, and read calls
+ * per readiness (then the loop serves others: a 64 MB frame takes many). */
+#define READ_CHUNK 16384
+#define READS_PER_WAKEUP 4
+
 struct butte_link {
     butte_loop_t *loop;
-    struct bufferevent *bev; /* NULL once the HTTP server took it back */
+    struct bufferevent *bev; /* agent side; NULL on the master side */
+    struct event *ev;        /* master side: reads, and writes while out holds bytes */
+    struct evbuffer *out;    /* master side: bytes the socket has not taken; NULL if none */
     butte_pool_t *dpool;       /* holds decoder; both NULL between frames */
     butte_recordio_decoder_t *decoder;
     butte_link_handlers_t h;
@@ -47,7 +60,9 @@ struct butte_link {
     struct evbuffer *pending; /* frames sent before the 101 answer */
     butte_timer_t *fail_timer; /* reports a connect that failed at once */
     char *fail_reason;         /* malloc'd, with fail_timer */
-    bool adopted;  /* master side: the bev belongs to the HTTP server */
+    int fd;        /* master side: the taken-over socket; -1 once the server took it back */
+    short ev_mask; /* what ev waits for: EV_READ, plus EV_WRITE while out exists */
+    bool adopted;  /* master side: fd came from butte_http_takeover */
     bool upgraded; /* frames flow */
     bool dead;     /* closed; freed when depth drops to 0 */
     int depth;     /* nesting of our callbacks into handlers */
@@ -64,9 +79,21 @@ static void
 link_free(butte_link_t *link)
 {
     butte_timer_stop(link->fail_timer);
-    if (link->bev) {
+    if (link->ev) {
+        event_free(link->ev);
+        link->ev = NULL;
+    }
+    if (link->fd >= 0) {
         /* best effort, never blocking: what was queued (a 101, a last
          * Shutdown message) reaches a peer that still reads */
+        if (link->out)
+            evbuffer_write(link->out, link->fd);
+        butte_http_takeover_release(link->fd);
+        link->fd = -1;
+    }
+    if (link->out)
+        evbuffer_free(link->out);
+    if (link->bev) {
         evutil_socket_t fd = bufferevent_getfd(link->bev);
         if (fd >= 0 && link->upgraded) {
             /* a socket bufferevent freezes its output's start for all but
@@ -78,12 +105,7 @@ link_free(butte_link_t *link)
         }
         bufferevent_setcb(link->bev, NULL, NULL, NULL, NULL);
         bufferevent_disable(link->bev, EV_READ | EV_WRITE);
-        if (link->adopted) {
-            butte_http_takeover_watch(link->bev, NULL, NULL);
-            butte_http_takeover_release(link->bev);
-        } else {
-            bufferevent_free(link->bev);
-        }
+        bufferevent_free(link->bev);
         link->bev = NULL;
     }
     if (link->pending)
@@ -91,6 +113,16 @@ link_free(butte_link_t *link)
     butte_pool_destroy(link->dpool);
     free(link->fail_reason);
     free(link);
+}
+
+/* Stop reacting to the socket (the link is closed but not yet freed). */
+static void
+quiesce(butte_link_t *link)
+{
+    if (link->ev)
+        event_del(link->ev);
+    else if (link->bev)
+        bufferevent_disable(link->bev, EV_READ | EV_WRITE);
 }
 
 /* Leave a callback: free a link that was closed meanwhile. */
@@ -108,8 +140,7 @@ fail(butte_link_t *link, const char *reason)
     if (link->dead)
         return;
     link->dead = true;
-    if (link->bev)
-        bufferevent_disable(link->bev, EV_READ | EV_WRITE);
+    quiesce(link);
     link->depth++;
     if (link->h.on_close)
         link->h.on_close(link, reason, link->arg);
@@ -128,6 +159,7 @@ link_new(butte_loop_t *loop, const char *peer, const butte_link_handlers_t *hand
         abort();
     }
     memcpy(link->peer, peer, n);
+    link->fd = -1;
     link->loop = loop;
     link->h = *handlers;
     link->arg = arg;
@@ -153,21 +185,24 @@ dispatch(butte_link_t *link, const void *data, size_t len)
     butte__internal__envelope__free_unpacked(env, NULL);
 }
 
-/* Feed what arrived to the decoder and hand out every whole frame. */
+/* Give the decoder what arrived (it copies). */
 static void
-read_frames(butte_link_t *link, struct evbuffer *in)
+feed(butte_link_t *link, const void *data, size_t n)
 {
-    size_t n = evbuffer_get_length(in);
     if (n == 0)
         return;
     if (!link->decoder) {
         link->dpool = butte_pool_create(NULL);
         link->decoder = butte_recordio_decoder_create(link->dpool, BUTTE_LINK_MAX_FRAME);
     }
-    /* the decoder copies; pullup makes the input one contiguous span */
-    butte_recordio_decoder_feed(link->decoder, evbuffer_pullup(in, (ev_ssize_t)n), n);
-    evbuffer_drain(in, n);
-    while (!link->dead) {
+    butte_recordio_decoder_feed(link->decoder, data, n);
+}
+
+/* Hand out every whole frame the decoder holds. */
+static void
+drain_frames(butte_link_t *link)
+{
+    while (link->decoder && !link->dead) {
         const void *data;
         size_t len;
         butte_err_t err;
@@ -193,6 +228,20 @@ read_frames(butte_link_t *link, struct evbuffer *in)
         }
         dispatch(link, data, len);
     }
+}
+
+/* Agent side: feed what arrived to the decoder and hand out every whole
+ * frame. */
+static void
+read_frames(butte_link_t *link, struct evbuffer *in)
+{
+    size_t n = evbuffer_get_length(in);
+    if (n == 0)
+        return;
+    /* pullup makes the input one contiguous span */
+    feed(link, evbuffer_pullup(in, (ev_ssize_t)n), n);
+    evbuffer_drain(in, n);
+    drain_frames(link);
 }
 
 /* Agent side: wait for "HTTP/1.1 101 ..." and its blank line. */
@@ -247,6 +296,14 @@ on_read(struct bufferevent *bev, void *arg)
 }
 
 static void
+fail_errno(butte_link_t *link, int e)
+{
+    char reason[256];
+    snprintf(reason, sizeof reason, "connection error: %s", e ? strerror(e) : "unknown error");
+    fail(link, reason);
+}
+
+static void
 on_event(struct bufferevent *bev, short what, void *arg)
 {
     butte_link_t *link = arg;
@@ -257,21 +314,49 @@ on_event(struct bufferevent *bev, short what, void *arg)
     if (what & BEV_EVENT_EOF) {
         fail(link, "the peer closed the connection");
     } else if (what & BEV_EVENT_ERROR) {
-        char reason[256];
-        int e = EVUTIL_SOCKET_ERROR();
-        snprintf(reason, sizeof reason, "connection error: %s",
-                 e ? strerror(e) : "unknown error");
-        fail(link, reason);
+        fail_errno(link, EVUTIL_SOCKET_ERROR());
     } else {
         fail(link, "connection timed out");
     }
     leave(link);
 }
 
+static void on_io(evutil_socket_t fd, short what, void *arg);
+
+/* Master side: make ev wait for want (EV_READ, EV_READ | EV_WRITE).  An
+ * event's kinds are fixed while it is added, so it is re-assigned. */
+static void
+set_mask(butte_link_t *link, short want)
+{
+    if (link->ev_mask == want)
+        return;
+    event_del(link->ev);
+    event_assign(link->ev, butte_loop_base(link->loop), link->fd, want | EV_PERSIST, on_io, link);
+    link->ev_mask = want;
+    if (!link->dead)
+        event_add(link->ev, NULL);
+}
+
+/* Master side: the output buffer, created (and writing watched) on first
+ * use after it last emptied. */
+static struct evbuffer *
+master_output(butte_link_t *link)
+{
+    if (!link->out) {
+        link->out = evbuffer_new();
+        if (!link->out) {
+            butte_log(link_log(), BUTTE_LOG_ERROR, "out of memory queueing a frame");
+            abort();
+        }
+        set_mask(link, EV_READ | EV_WRITE);
+    }
+    return link->out;
+}
+
 int
 butte_link_send(butte_link_t *link, const Butte__Internal__Envelope *env)
 {
-    if (link->dead || !link->bev)
+    if (link->dead || (!link->bev && link->fd < 0))
         return BUTTE_EIO;
     size_t len = butte__internal__envelope__get_packed_size(env);
     /* an Envelope with no field set packs to nothing, and RecordIO has no
@@ -290,7 +375,13 @@ butte_link_send(butte_link_t *link, const Butte__Internal__Envelope *env)
         butte__internal__envelope__pack(env, buf);
     }
     size_t hl = butte_recordio_header(hdr, len);
-    struct evbuffer *out = link->upgraded ? bufferevent_get_output(link->bev) : link->pending;
+    struct evbuffer *out;
+    if (!link->upgraded)
+        out = link->pending;
+    else if (link->bev)
+        out = bufferevent_get_output(link->bev);
+    else
+        out = master_output(link);
     evbuffer_add(out, hdr, hl);
     evbuffer_add(out, buf, len);
     free(buf);
@@ -317,28 +408,104 @@ butte_link_close(butte_link_t *link)
     link->dead = true;
     if (link->depth == 0)
         link_free(link);
-    else if (link->bev)
-        bufferevent_disable(link->bev, EV_READ | EV_WRITE);
+    else
+        quiesce(link);
 }
 
 /* ------------------------------------------------------------ master side */
 
-/* The HTTP server is destroyed under an adopted link. */
+/* Write what the socket takes; an empty buffer goes, and writing is no
+ * longer watched. */
 static void
-server_gone(struct bufferevent *bev, void *arg)
+flush_out(butte_link_t *link)
+{
+    if (evbuffer_write(link->out, link->fd) < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+        errno != EINTR) {
+        fail_errno(link, errno);
+        return;
+    }
+    if (evbuffer_get_length(link->out) == 0) {
+        evbuffer_free(link->out);
+        link->out = NULL;
+        set_mask(link, EV_READ);
+    }
+}
+
+/* Read what the socket has (a bounded amount), then hand out the frames;
+ * the end of the stream or an error counts after the frames before it. */
+static void
+read_socket(butte_link_t *link)
+{
+    char buf[READ_CHUNK];
+    bool eof = false;
+    int err = 0;
+
+    for (int i = 0; i < READS_PER_WAKEUP; i++) {
+        ssize_t n = recv(link->fd, buf, sizeof buf, 0);
+        if (n > 0) {
+            feed(link, buf, (size_t)n);
+            if ((size_t)n < sizeof buf)
+                break;
+        } else if (n == 0) {
+            eof = true;
+            break;
+        } else if (errno != EINTR) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                err = errno;
+            break;
+        }
+    }
+    /* early bytes (adopt) are in the decoder even when nothing was read */
+    drain_frames(link);
+    if (link->dead)
+        return;
+    if (eof)
+        fail(link, "the peer closed the connection");
+    else if (err)
+        fail_errno(link, err);
+}
+
+static void
+on_io(evutil_socket_t fd, short what, void *arg)
 {
     butte_link_t *link = arg;
 
-    link->bev = NULL; /* the server frees it */
+    (void)fd;
+    link->depth++;
+    if (!link->dead && link->out && (what & EV_WRITE))
+        flush_out(link);
+    if (!link->dead)
+        read_socket(link);
+    leave(link);
+}
+
+/* The HTTP server is destroyed under an adopted link: it closes fd. */
+static void
+server_gone(int fd, void *arg)
+{
+    butte_link_t *link = arg;
+
+    (void)fd;
+    if (link->ev) {
+        event_free(link->ev);
+        link->ev = NULL;
+    }
+    if (link->out) {
+        evbuffer_free(link->out);
+        link->out = NULL;
+    }
+    link->fd = -1;
     link->depth++;
     fail(link, "the HTTP server is shutting down");
     leave(link);
 }
 
 /* Adopt never reads synchronously: the route handler that called it runs
- * inside evhttp, which must return before the connection may be freed. */
+ * inside evhttp, and the caller has not even got the link yet.  Early
+ * bytes go to the decoder now, and an activation of ev hands them out from
+ * the loop. */
 butte_link_t *
-butte_link_adopt(butte_loop_t *loop, struct bufferevent *bev, const char *peer,
+butte_link_adopt(butte_loop_t *loop, int fd, struct evbuffer *early, const char *peer,
                  const butte_link_handlers_t *handlers, void *arg)
 {
     butte_link_t *link = link_new(loop, peer ? peer : "?", handlers, arg);
@@ -346,17 +513,28 @@ butte_link_adopt(butte_loop_t *loop, struct bufferevent *bev, const char *peer,
                                  "Upgrade: " UPGRADE_TOKEN "\r\n"
                                  "Connection: Upgrade\r\n\r\n";
 
-    link->bev = bev;
+    link->fd = fd;
     link->adopted = true;
     link->upgraded = true;
-    butte_http_takeover_watch(bev, server_gone, link);
-    bufferevent_setcb(bev, on_read, NULL, on_event, link);
-    bufferevent_write(bev, answer, sizeof answer - 1);
-    bufferevent_enable(bev, EV_READ | EV_WRITE);
-    /* bytes that arrived with the request head are already in the input
-     * buffer; a deferred read callback hands them out from the loop */
-    if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
-        bufferevent_trigger(bev, EV_READ, BEV_OPT_DEFER_CALLBACKS | BEV_TRIG_IGNORE_WATERMARKS);
+    /* accepted sockets inherit it from the listener; a cheap guarantee */
+    butte_tcp_nodelay(fd);
+    link->ev = event_new(butte_loop_base(loop), fd, EV_READ | EV_WRITE | EV_PERSIST, on_io, link);
+    link->out = evbuffer_new();
+    if (!link->ev || !link->out) {
+        butte_log(link_log(), BUTTE_LOG_ERROR, "out of memory adopting a link");
+        abort();
+    }
+    link->ev_mask = EV_READ | EV_WRITE;
+    evbuffer_add(link->out, answer, sizeof answer - 1);
+    event_add(link->ev, NULL);
+    butte_http_takeover_watch(fd, server_gone, link);
+    if (early) {
+        size_t n = evbuffer_get_length(early);
+        feed(link, evbuffer_pullup(early, (ev_ssize_t)n), n);
+        evbuffer_free(early);
+        if (n > 0)
+            event_active(link->ev, EV_READ, 0);
+    }
     return link;
 }
 

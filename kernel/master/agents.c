@@ -629,8 +629,9 @@ butte_master_link_route(butte_http_req_t *req, void *arg)
     const char *upgrade = butte_http_req_header(req, "Upgrade");
     conn_t *c, *head;
     char peer_buf[80];
-    struct bufferevent *bev;
+    struct evbuffer *early;
     const char *peer;
+    int fd;
     static const butte_link_handlers_t handlers = {
         .on_message = on_message,
         .on_close = on_close,
@@ -657,12 +658,12 @@ butte_master_link_route(butte_http_req_t *req, void *arg)
     peer = butte_http_req_peer(req);
     snprintf(peer_buf, sizeof peer_buf, "%s", peer != NULL ? peer : "");
     peer = peer_buf;
-    bev = butte_http_takeover(req);
-    if (bev == NULL) {
+    fd = butte_http_takeover(req, &early);
+    if (fd < 0) {
         conn_free(c);
         return;
     }
-    c->link = butte_link_adopt(m->loop, bev, peer, &handlers, c);
+    c->link = butte_link_adopt(m->loop, fd, early, peer, &handlers, c);
     if (c->link == NULL)
         conn_free(c);
 }

@@ -3,7 +3,8 @@
  * loopback: the upgrade handshake (POST /master/link -> 101), ping-pong and
  * bursts of envelopes both ways, frames queued before the connection is
  * up, bytes sent with the request head, a bad frame, peer close, a refused
- * connection, a non-101 answer and the server going away.
+ * connection, a non-101 answer, the server going away, frames far larger
+ * than a socket buffer both ways and a last frame sent right before close.
  *
  * Every wait runs the loop until a condition holds or a 10 s deadline
  * passes (the deadline only fails the test; no timing is asserted).
@@ -36,6 +37,7 @@ typedef struct side {
     char reason[256];
     bool echo;         /* answer each Ping with a Pong of the same sequence */
     bool pingpong;     /* client: on Pong i send Ping i+1 until N */
+    size_t big_len;    /* length of the last Shutdown message received */
 } side_t;
 
 static butte_loop_t *loop;
@@ -78,6 +80,11 @@ on_message(butte_link_t *link, const Butte__Internal__Envelope *env, void *arg)
     uint64_t seq = env->ping ? env->ping->sequence : env->pong ? env->pong->sequence : ~0ull;
 
     s->messages++;
+    if (env->shutdown && env->shutdown->message) {
+        s->big_len = strlen(env->shutdown->message);
+        check_cond(NULL);
+        return;
+    }
     if (seq != s->next_seq)
         s->in_order = false;
     s->next_seq = seq + 1;
@@ -113,10 +120,11 @@ static const butte_link_handlers_t handlers = { on_message, on_close, on_connect
 static void
 serve_link(butte_http_req_t *req, void *arg)
 {
-    struct bufferevent *bev = butte_http_takeover(req);
+    struct evbuffer *early;
+    int fd = butte_http_takeover(req, &early);
 
-    ck_assert_ptr_nonnull(bev);
-    server.link = butte_link_adopt(loop, bev, butte_http_req_peer(req), &handlers, &server);
+    ck_assert_int_ge(fd, 0);
+    server.link = butte_link_adopt(loop, fd, early, butte_http_req_peer(req), &handlers, &server);
 }
 
 static void
@@ -348,6 +356,58 @@ START_TEST(server_destroyed_under_link)
 }
 END_TEST
 
+/* A Shutdown whose message is len bytes: one frame of about len bytes. */
+static void
+send_big(butte_link_t *link, size_t len)
+{
+    Butte__Internal__Envelope env = BUTTE__INTERNAL__ENVELOPE__INIT;
+    Butte__Internal__Shutdown sd = BUTTE__INTERNAL__SHUTDOWN__INIT;
+    char *msg = malloc(len + 1);
+
+    ck_assert_ptr_nonnull(msg);
+    memset(msg, 'x', len);
+    msg[len] = '\0';
+    sd.message = msg;
+    env.has_type = 1;
+    env.type = BUTTE__INTERNAL__ENVELOPE__TYPE__SHUTDOWN;
+    env.shutdown = &sd;
+    ck_assert_int_eq(butte_link_send(link, &env), 0);
+    free(msg);
+}
+
+#define BIG (6u * 1024u * 1024u)
+
+static bool both_got_big(void) { return server.messages == 1 && client.messages == 2; }
+static bool client_got_one_closed(void) { return client.messages == 1 && client.closes == 1; }
+
+/* The adopted side writes in pieces as the socket drains (its output
+ * buffer comes and goes) and reads a frame over many wakeups; order holds
+ * across a big and a small frame, and a frame queued right before
+ * butte_link_close still reaches the peer before the end of the stream. */
+START_TEST(big_frames_and_last_words)
+{
+    connect_client();
+    run_until(both_connected);
+    send_big(client.link, BIG);
+    send_big(server.link, BIG);
+    send_kind(server.link, BUTTE__INTERNAL__ENVELOPE__TYPE__PONG, 0);
+    run_until(both_got_big);
+    ck_assert_uint_eq(server.big_len, BIG);
+    ck_assert_uint_eq(client.big_len, BIG);
+    ck_assert(client.in_order);
+    ck_assert_int_eq(server.closes + client.closes, 0);
+
+    /* an idle link again: the last words go out with the close */
+    client.messages = 0;
+    send_kind(server.link, BUTTE__INTERNAL__ENVELOPE__TYPE__PONG, 1);
+    butte_link_close(server.link);
+    server.link = NULL;
+    run_until(client_got_one_closed);
+    ck_assert(client.in_order);
+    ck_assert_int_eq(server.closes, 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -364,6 +424,7 @@ main(void)
     tcase_add_test(tc, bad_frame_closes_with_reason);
     tcase_add_test(tc, refused_and_not_upgraded);
     tcase_add_test(tc, server_destroyed_under_link);
+    tcase_add_test(tc, big_frames_and_last_words);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
