@@ -50,6 +50,7 @@ typedef struct run {
     int launch_code;        /* a module's done() that came early */
     char *launch_msg;
     bool launch_done;
+    bool kill_pending;      /* killed while a module was still launching it */
 } run_t;
 
 /* ------------------------------------------------------------ params */
@@ -195,7 +196,11 @@ module_started(run_t *r)
             .message = butte_pool_printf(r->pool, "cannot wait for the container: %s", err.msg),
         };
         report(r, &term);
+        return;
     }
+    /* the agent gave up on it while it was starting: end it now */
+    if (r->kill_pending)
+        butte_ctz_kill(r->z, r->id);
 }
 
 static void
@@ -342,8 +347,10 @@ butte_ctz_kill(butte_ctz_t *z, const char *container_id)
         return BUTTE_ENOTFOUND;
     if (r->owner->mc != NULL)
         return butte_mc_kill(r->owner->mc, container_id, SIGKILL);
-    if (!r->launch_done)
-        return BUTTE_OK; /* the launch reports first; the launcher kills again then */
+    if (!r->launch_done) {
+        r->kill_pending = true; /* destroyed as soon as the launch reports */
+        return BUTTE_OK;
+    }
     butte_err_clear(&err);
     if (r->owner->ops->destroy(r->owner->state, container_id, destroyed, z, &err) != 0) {
         butte_log(z->log, BUTTE_LOG_WARNING, "containerizer '%s': destroy of %s: %s",
