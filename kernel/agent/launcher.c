@@ -344,6 +344,13 @@ butte_exec_task_ended(agent_executor_t *ex, const char *task_id)
     if (t->resources == NULL || ex->state == EXEC_TERMINATING)
         return;
     butte_resources_subtract(ex->resources, t->resources);
+    /* its last task ended: the executor exits next, nothing to resize
+     * (a docker container would get a pointless `docker update`) */
+    bool live = false;
+    for (exec_task_t *o = ex->tasks; o != NULL && !live; o = o->next)
+        live = !o->ended;
+    if (!live)
+        return;
     butte_ctz_update(ex->agent->ctz, ex->container_id, ex->resources, ex->limits);
 }
 
