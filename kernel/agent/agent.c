@@ -36,8 +36,8 @@ butte_agent_state_name(Mesos__V1__TaskState state)
     return v ? v->name : "TASK_UNKNOWN";
 }
 
-static bool
-terminal(Mesos__V1__TaskState s)
+bool
+butte_agent_state_terminal(Mesos__V1__TaskState s)
 {
     return s == MESOS__V1__TASK_STATE__TASK_FINISHED || s == MESOS__V1__TASK_STATE__TASK_FAILED ||
            s == MESOS__V1__TASK_STATE__TASK_KILLED || s == MESOS__V1__TASK_STATE__TASK_LOST ||
@@ -114,7 +114,7 @@ sum_acked(const Butte__Internal__StatusUpdate *u, void *arg)
     butte_agent_t *a = arg;
     agent_framework_t *f = find_framework(a, u->framework_id->value);
 
-    if (terminal(u->status->state) && find_task(f, u->status->task_id->value))
+    if (butte_agent_state_terminal(u->status->state) && find_task(f, u->status->task_id->value))
         drop_task(a, f, u->status->task_id->value);
 }
 
@@ -353,7 +353,7 @@ butte_agent_kill_task(butte_agent_t *a, const Butte__Internal__KillTask *k)
         butte_log(a->log, BUTTE_LOG_WARNING, "asked to kill unknown task '%s'", id);
         return;
     }
-    if (terminal(t->state))
+    if (butte_agent_state_terminal(t->state))
         return; /* its terminal update is already on its way */
     if (butte_agent_launcher_kill(a, fw, id, k->kill_policy, &err) == BUTTE_ENOTFOUND)
         butte_agent_status(a, fw, id, MESOS__V1__TASK_STATE__TASK_KILLED,

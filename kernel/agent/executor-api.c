@@ -135,15 +135,6 @@ acknowledged(agent_executor_t *ex, const Mesos__V1__TaskStatus *st)
 /* An UPDATE (or one resent in SUBSCRIBE): stored once, ACKNOWLEDGED to the
  * executor every time (it resends what it did not see acknowledged). */
 static bool
-terminal_state(Mesos__V1__TaskState s)
-{
-    return s == MESOS__V1__TASK_STATE__TASK_FINISHED || s == MESOS__V1__TASK_STATE__TASK_FAILED ||
-           s == MESOS__V1__TASK_STATE__TASK_KILLED || s == MESOS__V1__TASK_STATE__TASK_LOST ||
-           s == MESOS__V1__TASK_STATE__TASK_ERROR || s == MESOS__V1__TASK_STATE__TASK_DROPPED ||
-           s == MESOS__V1__TASK_STATE__TASK_GONE;
-}
-
-static bool
 limitation_reason(int reason)
 {
     return reason == MESOS__V1__TASK_STATUS__REASON__REASON_CONTAINER_LIMITATION ||
@@ -176,7 +167,7 @@ update(agent_executor_t *ex, const Mesos__V1__TaskStatus *st, butte_err_t *err)
         if (butte_agent_forward_update(ex->agent, ex->framework_id, ex->id, st, err) != 0)
             return err->code;
         remember(ex, st->uuid.data);
-        if (terminal_state(st->state))
+        if (butte_agent_state_terminal(st->state))
             butte_exec_task_ended(ex, st->task_id->value);
     }
     acknowledged(ex, st);

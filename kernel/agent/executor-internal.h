@@ -145,6 +145,10 @@ bool butte_exec_send(agent_executor_t *ex, const Mesos__V1__Executor__Event *ev)
 void butte_exec_close_stream(agent_executor_t *ex);
 
 /* agent.c additions for executors */
+/* butte_agent_state_terminal - FINISHED, FAILED, KILLED, LOST, ERROR,
+ * DROPPED, GONE or GONE_BY_OPERATOR (agent.c). */
+bool butte_agent_state_terminal(Mesos__V1__TaskState s);
+
 /* butte_agent_task_state - the agent's state of a task; false if unknown. */
 bool butte_agent_task_state(butte_agent_t *a, const char *framework_id, const char *task_id,
                             Mesos__V1__TaskState *state);

@@ -27,16 +27,6 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static bool
-terminal(Mesos__V1__TaskState s)
-{
-    return s == MESOS__V1__TASK_STATE__TASK_FINISHED || s == MESOS__V1__TASK_STATE__TASK_FAILED ||
-           s == MESOS__V1__TASK_STATE__TASK_KILLED || s == MESOS__V1__TASK_STATE__TASK_LOST ||
-           s == MESOS__V1__TASK_STATE__TASK_ERROR || s == MESOS__V1__TASK_STATE__TASK_DROPPED ||
-           s == MESOS__V1__TASK_STATE__TASK_GONE ||
-           s == MESOS__V1__TASK_STATE__TASK_GONE_BY_OPERATOR;
-}
-
 agent_executor_t *
 butte_exec_find(butte_agent_t *a, const char *framework_id, const char *id)
 {
@@ -147,7 +137,7 @@ executor_exited(void *ctx, const char *container_id, const butte_container_termi
               ex->id, ex->framework_id, container_id, what);
     for (exec_task_t *t = ex->tasks; t; t = t->next) {
         Mesos__V1__TaskState s;
-        if (!butte_agent_task_state(a, ex->framework_id, t->id, &s) || terminal(s))
+        if (!butte_agent_task_state(a, ex->framework_id, t->id, &s) || butte_agent_state_terminal(s))
             continue;
         bool killed = t->killing || (ex->state == EXEC_TERMINATING && ex->term_reason < 0);
         int reason = ex->term_reason >= 0
