@@ -3,7 +3,8 @@
 #   libposix_isolators.so: org_apache_mesos_PosixCpuIsolator (posix/cpu),
 #                          org_apache_mesos_PosixMemIsolator (posix/mem)
 #   libcgroups_isolators.so: org_apache_mesos_CgroupsCpuIsolator (cgroups/cpu),
-#                            org_apache_mesos_CgroupsMemIsolator (cgroups/mem)
+#                            org_apache_mesos_CgroupsMemIsolator (cgroups/mem),
+#                            org_apache_mesos_CgroupsPidsIsolator (cgroups/pids)
 
 mod_LTLIBRARIES += isolators/libposix_isolators.la
 isolators_libposix_isolators_la_SOURCES = \

@@ -10,6 +10,8 @@
  *                 symbol  "org_apache_mesos_CgroupsCpuIsolator"
  *   cgroups/mem -> library "cgroups_isolators",
  *                 symbol  "org_apache_mesos_CgroupsMemIsolator"
+ *   cgroups/pids -> library "cgroups_isolators",
+ *                 symbol  "org_apache_mesos_CgroupsPidsIsolator"
  *   (later: docker/runtime ... append rows here)
  *
  * Use, once per comma-separated --isolation item, in flag order:
@@ -47,6 +49,7 @@ butte_isolator_choice(const char *name)
         { "posix/mem", "posix_isolators", "org_apache_mesos_PosixMemIsolator" },
         { "cgroups/cpu", "cgroups_isolators", "org_apache_mesos_CgroupsCpuIsolator" },
         { "cgroups/mem", "cgroups_isolators", "org_apache_mesos_CgroupsMemIsolator" },
+        { "cgroups/pids", "cgroups_isolators", "org_apache_mesos_CgroupsPidsIsolator" },
     };
     return butte_choice_find(table, sizeof table / sizeof table[0], name);
 }

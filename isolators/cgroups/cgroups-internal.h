@@ -1,9 +1,9 @@
 /*
  * isolators/cgroups/cgroups-internal.h - what the files of the cgroups
- * isolators share: the instance and container records (cgroups.c owns
+ * isolators (cgroups/cpu, cgroups/mem, cgroups/pids) share: the instance and container records (cgroups.c owns
  * them), the usage readers (cgroups-stats.c) and the OOM watch
  * (cgroups-oom.c).  Not part of any ABI: the module's exported surface
- * is its two descriptors.
+ * is its three descriptors.
  *
  * Everything runs on the agent's loop thread.  Container records live in
  * their own child pool of the instance pool and are freed by
@@ -23,11 +23,19 @@
 #define BUTTE_CG_MB (1024.0 * 1024.0)
 #define BUTTE_CG_REASON_MEMORY 8 /* mesos.v1.TaskStatus.REASON_CONTAINER_LIMITATION_MEMORY */
 
+/* Which isolator an instance is: the controllers it uses and what it
+ * limits and reports. */
+typedef enum butte_cg_kind {
+    BUTTE_CG_CPU,  /* cgroups/cpu: cpu (+ cpuacct) */
+    BUTTE_CG_MEM,  /* cgroups/mem: memory */
+    BUTTE_CG_PIDS, /* cgroups/pids: pids (accounting only, no limit) */
+} butte_cg_kind_t;
+
 typedef struct butte_cg_container {
     struct butte_cg_container *next;
     butte_pool_t *pool;
     char *id;
-    char *dirs[2];   /* the container's cgroups: cpu [+ cpuacct], or memory */
+    char *dirs[2];   /* the container's cgroups: cpu [+ cpuacct], memory, or pids */
     size_t n_dirs;
     pid_t pid;       /* 0 until isolate() */
     double cpus_req; /* request: cpu.shares; < 0 unknown */
@@ -49,8 +57,8 @@ typedef struct butte_cg_iso {
     butte_pool_t *pool;
     butte_log_t *log;
     butte_loop_t *loop;
-    const char *what;     /* "cgroups/cpu" or "cgroups/mem" */
-    bool mem;             /* cgroups/mem (else cgroups/cpu) */
+    const char *what;     /* "cgroups/cpu", "cgroups/mem" or "cgroups/pids" */
+    butte_cg_kind_t kind;
     bool v2;
     bool cfs;             /* cgroups_enable_cfs */
     bool limit_swap;      /* cgroups_limit_swap */

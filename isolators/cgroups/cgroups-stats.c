@@ -10,7 +10,10 @@
  * limit.  cgroups/mem: total (memory.usage_in_bytes / v2
  * memory.current), rss and cache (memory.stat total_rss, total_cache / v2
  * anon, file), swap (v1 total_swap / v2 memory.swap.current) and the hard
- * limit.  A field whose file or key is missing is left unset.
+ * limit.  cgroups/pids: processes (cgroup.procs) and threads: pids.current,
+ * the kernel's count of the tasks (threads) in the cgroup, which is what a
+ * pids limit would count (cgroup.threads / tasks when it cannot be
+ * read).  A field whose file or key is missing is left unset.
  */
 #include "config.h"
 
@@ -84,6 +87,24 @@ cpu_usage(butte_cg_iso_t *iso, butte_cg_container_t *c, butte_container_stats_t 
 }
 
 static int
+pids_usage(butte_cg_iso_t *iso, butte_cg_container_t *c, butte_container_stats_t *stats,
+           butte_err_t *err)
+{
+    uint64_t n;
+
+    (void)err; /* counts of files that cannot be read are 0, as for cgroups/cpu */
+    if (!FITS(threads))
+        return 0;
+    stats->processes = butte_cgfs_count(c->dirs[0], "cgroup.procs");
+    if (butte_cgfs_read_u64(c->dirs[0], "pids.current", &n, NULL) == 0 && n <= UINT32_MAX)
+        stats->threads = (uint32_t)n;
+    else
+        stats->threads = butte_cgfs_count(c->dirs[0], iso->v2 ? "cgroup.threads" : "tasks");
+    stats->set |= BUTTE_STAT_PROCESSES | BUTTE_STAT_THREADS;
+    return 0;
+}
+
+static int
 mem_usage(butte_cg_iso_t *iso, butte_cg_container_t *c, butte_container_stats_t *stats,
           butte_err_t *err)
 {
@@ -134,6 +155,16 @@ butte_cg_usage(void *state, const char *container_id, butte_container_stats_t *s
 
     if (c == NULL)
         return butte_err_set(err, BUTTE_ENOTFOUND, "unknown container \"%s\"", container_id);
-    rc = iso->mem ? mem_usage(iso, c, stats, err) : cpu_usage(iso, c, stats, err);
+    switch (iso->kind) {
+    case BUTTE_CG_MEM:
+        rc = mem_usage(iso, c, stats, err);
+        break;
+    case BUTTE_CG_PIDS:
+        rc = pids_usage(iso, c, stats, err);
+        break;
+    default:
+        rc = cpu_usage(iso, c, stats, err);
+        break;
+    }
     return rc != 0 ? butte_err_prefix(err, "container \"%s\"", container_id) : 0;
 }

@@ -1,16 +1,18 @@
 /*
- * isolators/cgroups/cgroups.c - the cgroups/cpu and cgroups/mem isolators
- * (libcgroups_isolators.so): org_apache_mesos_CgroupsCpuIsolator and
- * org_apache_mesos_CgroupsMemIsolator.  This file: set-up, limits and the
+ * isolators/cgroups/cgroups.c - the cgroups/cpu, cgroups/mem and
+ * cgroups/pids isolators (libcgroups_isolators.so):
+ * org_apache_mesos_CgroupsCpuIsolator, org_apache_mesos_CgroupsMemIsolator
+ * and org_apache_mesos_CgroupsPidsIsolator.  This file: set-up, limits and the
  * container life cycle; usage is in cgroups-stats.c, the OOM watch in
  * cgroups-oom.c.
  *
  * Layout, as in Mesos: cgroup v1 puts a container in
  * <hierarchy>/<subsystem>/<root>/<container id> (cpu and cpuacct for
- * cgroups/cpu, memory for cgroups/mem; cpu and cpuacct may be one mount
- * or two); when <hierarchy> itself is a cgroup2 mount (the unified
- * hierarchy) both use <hierarchy>/<root>/<container id> (flat: no "leaf"
- * child as Mesos makes).  Nested containers get a flat cgroup of their
+ * cgroups/cpu, memory for cgroups/mem, pids for cgroups/pids; cpu and
+ * cpuacct may be one mount or two); when <hierarchy> itself is a cgroup2
+ * mount (the unified hierarchy) all use <hierarchy>/<root>/<container id>
+ * (flat: no "leaf" child as Mesos makes), each enabling its controller in
+ * the subtree_control of <hierarchy> and <root>.  Nested containers get a flat cgroup of their
  * own, not one under their parent.
  *
  * Module parameters (the agent passes its flags of the same names; a
@@ -36,6 +38,9 @@
  * when the kernel has no swap accounting), v2 memory.swap.max = 0.  OOM
  * kills are watched (cgroups-oom.c) and reported once as
  * REASON_CONTAINER_LIMITATION_MEMORY.
+ * cgroups/pids: no limit (pids.max stays "max", as in Mesos by default);
+ * the cgroup gives accounting: processes and threads (pids.current) for
+ * usage, and cleanup finds every process the container forked.
  *
  * Clean-up leaves no cgroup behind, even after the agent was killed:
  * cleanup() kills what is left in a container's cgroups and removes them
@@ -207,10 +212,13 @@ static int
 apply(butte_cg_iso_t *iso, butte_cg_container_t *c, const butte_resources_t *requests,
       const butte_resources_t *limits, bool running, butte_err_t *err)
 {
-    const char *name = iso->mem ? "mem" : "cpus";
+    if (iso->kind == BUTTE_CG_PIDS)
+        return 0; /* accounting only: no resource maps to pids.max */
+
+    const char *name = iso->kind == BUTTE_CG_MEM ? "mem" : "cpus";
     double req = scalar_or_unknown(requests, name), lim = scalar_or_unknown(limits, name);
 
-    if (iso->mem) {
+    if (iso->kind == BUTTE_CG_MEM) {
         c->mem_mb = lim >= 0 ? lim : req;
         return set_mem(iso, c, req, running, err);
     }
@@ -363,7 +371,7 @@ iso_recover(void *state, const butte_container_state_t *containers, size_t n,
         c->pid = containers[i].pid;
         /* The limits stay in the cgroup; remember them for usage(). */
         uint64_t v;
-        if (iso->mem && butte_cgfs_read_u64(c->dirs[0], iso->v2 ? "memory.max"
+        if (iso->kind == BUTTE_CG_MEM && butte_cgfs_read_u64(c->dirs[0], iso->v2 ? "memory.max"
                                                                   : "memory.limit_in_bytes",
                                             &v, NULL) == 0 && v != UINT64_MAX)
             c->mem_mb = (double)v / BUTTE_CG_MB;
@@ -424,6 +432,17 @@ static const butte_isolator_ops_t cpu_ops = {
     .cleanup = iso_cleanup,
 };
 
+static const butte_isolator_ops_t pids_ops = {
+    .size = sizeof pids_ops,
+    .features = BUTTE_ISO_F_NESTING | BUTTE_ISO_F_STANDALONE,
+    .recover = iso_recover,
+    .prepare = iso_prepare,
+    .isolate = iso_isolate,
+    .update = iso_update,
+    .usage = butte_cg_usage,
+    .cleanup = iso_cleanup,
+};
+
 static const butte_isolator_ops_t mem_ops = {
     .size = sizeof mem_ops,
     .features = BUTTE_ISO_F_NESTING | BUTTE_ISO_F_STANDALONE,
@@ -436,6 +455,10 @@ static const butte_isolator_ops_t mem_ops = {
     .cleanup = iso_cleanup,
     .check = butte_cg_check,
 };
+
+/* The v2 controller, and first v1 subsystem, of each kind (cgroups/cpu
+ * also uses cpuacct on v1). */
+static const char *const controller[] = { "cpu", "memory", "pids" };
 
 /* Whether the space-separated list holds word. */
 static bool
@@ -453,7 +476,7 @@ static int
 setup_v2(butte_cg_iso_t *iso, const char *hier, const char *root, butte_err_t *err)
 {
     char ctl[512];
-    const char *need = iso->mem ? "memory" : "cpu";
+    const char *need = controller[iso->kind];
 
     if (butte_cgfs_read(hier, "cgroup.controllers", ctl, sizeof ctl, err) != 0)
         return butte_err_prefix(err, "%s", iso->what);
@@ -469,7 +492,7 @@ setup_v2(butte_cg_iso_t *iso, const char *hier, const char *root, butte_err_t *e
         butte_cgfs_mkdir(base, err) != 0 ||
         butte_cgfs_write(base, "cgroup.subtree_control", en, err) != 0)
         return butte_err_prefix(err, "%s", iso->what);
-    if (iso->mem && iso->limit_swap) {
+    if (iso->kind == BUTTE_CG_MEM && iso->limit_swap) {
         char swap[4096];
         snprintf(swap, sizeof swap, "%s/memory.swap.max", base);
         if (access(swap, F_OK) != 0)
@@ -485,7 +508,8 @@ static int
 setup_v1(butte_cg_iso_t *iso, const char *hier, const char *root, bool check_fs,
          butte_err_t *err)
 {
-    const char *subs[2] = { iso->mem ? "memory" : "cpu", iso->mem ? NULL : "cpuacct" };
+    const char *subs[2] = { controller[iso->kind],
+                            iso->kind == BUTTE_CG_CPU ? "cpuacct" : NULL };
     char first[PATH_MAX] = "";
 
     for (size_t i = 0; i < 2 && subs[i] != NULL; i++) {
@@ -507,7 +531,7 @@ setup_v1(butte_cg_iso_t *iso, const char *hier, const char *root, bool check_fs,
         if (access(base, W_OK) != 0)
             return butte_err_set(err, BUTTE_EPERM, "%s: cgroup %s is not writable", iso->what,
                                  base);
-        if (iso->mem && iso->limit_swap) {
+        if (iso->kind == BUTTE_CG_MEM && iso->limit_swap) {
             char memsw[4096];
             snprintf(memsw, sizeof memsw, "%s/memory.memsw.limit_in_bytes", base);
             if (access(memsw, W_OK) != 0)
@@ -549,8 +573,8 @@ param_bool(const butte_params_t *params, const char *key, const char *alias)
 }
 
 static int
-create(butte_instance_t *self, const butte_params_t *params, void **state, bool mem,
-       butte_err_t *err)
+create(butte_instance_t *self, const butte_params_t *params, void **state,
+       butte_cg_kind_t kind, butte_err_t *err)
 {
     butte_cg_iso_t *iso = butte_pool_alloc(butte_instance_pool(self), sizeof *iso);
     const char *hier = butte_params_get(params, "cgroups_hierarchy");
@@ -560,8 +584,10 @@ create(butte_instance_t *self, const butte_params_t *params, void **state, bool 
     iso->pool = butte_instance_pool(self);
     iso->log = butte_instance_log(self);
     iso->loop = butte_instance_loop(self);
-    iso->mem = mem;
-    iso->what = mem ? "cgroups/mem" : "cgroups/cpu";
+    iso->kind = kind;
+    iso->what = kind == BUTTE_CG_MEM    ? "cgroups/mem"
+                : kind == BUTTE_CG_PIDS ? "cgroups/pids"
+                                        : "cgroups/cpu";
     iso->cfs = param_bool(params, "cgroups_enable_cfs", "enable_cfs");
     iso->limit_swap = param_bool(params, "cgroups_limit_swap", NULL);
     iso->destroy_secs = DEFAULT_DESTROY_SECS;
@@ -578,8 +604,9 @@ create(butte_instance_t *self, const butte_params_t *params, void **state, bool 
         return err->code;
     butte_log(iso->log, BUTTE_LOG_INFO, "%s: cgroup %s under %s%s%s%s%s", iso->what,
               iso->v2 ? "v2" : "v1", iso->base[0], iso->n_base > 1 ? " and " : "",
-              iso->n_base > 1 ? iso->base[1] : "", !mem && iso->cfs ? ", CFS quota" : "",
-              mem && iso->limit_swap ? ", swap limited" : "");
+              iso->n_base > 1 ? iso->base[1] : "",
+              kind == BUTTE_CG_CPU && iso->cfs ? ", CFS quota" : "",
+              kind == BUTTE_CG_MEM && iso->limit_swap ? ", swap limited" : "");
     *state = iso;
     return 0;
 }
@@ -599,14 +626,21 @@ static int
 cpu_create(butte_instance_t *self, const butte_params_t *params, void **state,
            butte_err_t *err)
 {
-    return create(self, params, state, false, err);
+    return create(self, params, state, BUTTE_CG_CPU, err);
 }
 
 static int
 mem_create(butte_instance_t *self, const butte_params_t *params, void **state,
            butte_err_t *err)
 {
-    return create(self, params, state, true, err);
+    return create(self, params, state, BUTTE_CG_MEM, err);
+}
+
+static int
+pids_create(butte_instance_t *self, const butte_params_t *params, void **state,
+            butte_err_t *err)
+{
+    return create(self, params, state, BUTTE_CG_PIDS, err);
 }
 
 BUTTE_EXPORT const butte_module_t org_apache_mesos_CgroupsCpuIsolator = {
@@ -630,5 +664,17 @@ BUTTE_EXPORT const butte_module_t org_apache_mesos_CgroupsMemIsolator = {
                    "memory limitations",
     .ops = &mem_ops,
     .create = mem_create,
+    .destroy = destroy,
+};
+
+BUTTE_EXPORT const butte_module_t org_apache_mesos_CgroupsPidsIsolator = {
+    BUTTE_MODULE_GUARD(BUTTE_KIND_ISOLATOR),
+    .name = "org_apache_mesos_CgroupsPidsIsolator",
+    .author = "Butte",
+    .email = "butte@localhost",
+    .description = "cgroups/pids: a pids cgroup per container (no limit); process and "
+                   "thread accounting",
+    .ops = &pids_ops,
+    .create = pids_create,
     .destroy = destroy,
 };

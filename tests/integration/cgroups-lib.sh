@@ -1,12 +1,17 @@
 # shellcheck shell=sh
 # tests/integration/cgroups-lib.sh - what the cgroups-*.sh tests share:
 # the skip check (cgroup v1 cpu, cpuacct and memory hierarchies writable
-# here), a cgroups_root unique to this run (the agent's recovery destroys
+# here; a pids hierarchy is used where it is writable too, never
+# required), a cgroups_root unique to this run (the agent's recovery destroys
 # every cgroup under its root, and tests run in parallel), a master and
 # agents with cgroups isolation, and mesos-execute runs.  Sourced after
 # lib.sh.
 #
-# Sets: HIER, CG_ROOT, PY (the real interpreter, not a shim).
+# Sets: HIER, CG_ROOT, PY (the real interpreter, not a shim), CG_HIERS
+# (the v1 hierarchies this run made its root in, "pids" last when there)
+# and CG_PIDS (yes when the pids hierarchy is usable, else empty).  A test
+# sets CG_ISOLATION before start_agent to change --isolation (default
+# cgroups/cpu,cgroups/mem).
 
 HIER=/sys/fs/cgroup
 CG_ROOT=butte_test_$$
@@ -26,10 +31,17 @@ for _h in cpu cpuacct memory; do
         skip "no cgroup v1 $_h hierarchy at $HIER/$_h"
     mkdir "$HIER/$_h/$CG_ROOT" 2>/dev/null || skip "cannot create a cgroup in $HIER/$_h"
 done
+CG_HIERS="cpu cpuacct memory"
+CG_PIDS=
+if [ -d "$HIER/pids" ] && grep -q " $HIER/pids cgroup " /proc/mounts &&
+    mkdir "$HIER/pids/$CG_ROOT" 2>/dev/null; then
+    CG_HIERS="$CG_HIERS pids"
+    CG_PIDS=yes
+fi
 
 # cgroups under this run's root, one per line as SUBSYSTEM/NAME.
 cg_left() {
-    for _h in cpu cpuacct memory; do
+    for _h in $CG_HIERS; do
         for _d in "$HIER/$_h/$CG_ROOT"/*/; do
             [ -d "$_d" ] && echo "$_h/$(basename "$_d")"
         done
@@ -48,7 +60,7 @@ cg_containers() {
 # root removed (after lib.sh's cleanup has killed the roles).
 cg_cleanup() {
     cleanup
-    for _h in cpu cpuacct memory; do
+    for _h in $CG_HIERS; do
         for _d in "$HIER/$_h/$CG_ROOT"/*/; do
             [ -d "$_d" ] || continue
             # shellcheck disable=SC2046
@@ -72,7 +84,7 @@ start_agent() {
     _work=$1
     shift
     start_role mesos-agent "--master=127.0.0.1:$MASTER_PORT" "--work_dir=$_work" \
-        "--runtime_dir=$_work/run" --isolation=cgroups/cpu,cgroups/mem \
+        "--runtime_dir=$_work/run" "--isolation=${CG_ISOLATION:-cgroups/cpu,cgroups/mem}" \
         "--cgroups_root=$CG_ROOT" --cgroups_destroy_timeout=20secs \
         --resources='cpus:2;mem:1024;disk:1024;ports:[31000-31099]' "$@"
     AGENT_PID=$ROLE_PID

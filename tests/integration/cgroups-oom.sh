@@ -1,12 +1,14 @@
 #!/bin/sh
 # cgroups-oom: a mesos-master and a mesos-agent with
-# --isolation=cgroups/cpu,cgroups/mem (a cgroups_root of this run's own).
+# --isolation=cgroups/cpu,cgroups/mem,cgroups/pids (a cgroups_root of this
+# run's own; cgroups/pids only where a v1 pids hierarchy is writable).
 # 1. A task with mem:64 whose program allocates 256 MiB ends TASK_FAILED
 #    with REASON_CONTAINER_LIMITATION_MEMORY and a "Memory limit
 #    exceeded" message; afterwards no cgroup is left under the root in the
-#    cpu, cpuacct and memory hierarchies.
+#    cpu, cpuacct, memory (and pids) hierarchies.
 # 2. A long task's container shows its cgroup usage in the agent's
-#    /monitor/statistics.  Then the agent is killed with SIGKILL (its
+#    /monitor/statistics, and its pids cgroup holds the task's processes
+#    (pids.current counts them).  Then the agent is killed with SIGKILL (its
 #    executor and task live on in their cgroups); a new agent with the same
 #    --cgroups_root destroys those orphans at start-up: no cgroup and none
 #    of their processes are left.
@@ -14,6 +16,8 @@
 . "${BUTTE_SRCDIR:-.}/tests/integration/lib.sh"
 . "$BUTTE_SRCDIR/tests/integration/cgroups-lib.sh"
 
+[ -n "$CG_PIDS" ] && CG_ISOLATION=cgroups/cpu,cgroups/mem,cgroups/pids
+[ -n "$CG_PIDS" ] || note "no writable pids hierarchy: cgroups/pids not tested"
 start_master
 start_agent "$TEST_TMP/agent1"
 AGENT1_PID=$AGENT_PID
@@ -55,6 +59,17 @@ note "container $CID, processes $PROCS"
 for h in cpu cpuacct; do
     grep -q . "$HIER/$h/$CG_ROOT/$CID/cgroup.procs" || fail "no process in the $h cgroup"
 done
+if [ -n "$CG_PIDS" ]; then
+    PG=$HIER/pids/$CG_ROOT/$CID
+    for _p in $PROCS; do
+        grep -qx "$_p" "$PG/cgroup.procs" || fail "process $_p is not in the pids cgroup $PG"
+    done
+    _n=$(echo "$PROCS" | wc -w)
+    _cur=$(cat "$PG/pids.current")
+    [ "$_cur" -ge "$_n" ] || fail "pids.current $_cur is below the $_n processes of $CID"
+    expect_eq "$(cat "$PG/pids.max")" max "pids.max (no limit)"
+    note "pids cgroup of $CID: pids.current $_cur for processes $PROCS"
+fi
 shares=$(cat "$HIER/cpu/$CG_ROOT/$CID/cpu.shares")
 [ "$shares" -ge 204 ] || fail "cpu.shares $shares is below 1024 x 0.2"
 
@@ -88,6 +103,7 @@ procs_gone() {
 }
 wait_until 30 cg_none || fail "the killed agent's cgroups are left: $(cg_left | tr '\n' ' ')"
 wait_until 30 procs_gone || fail "processes of the killed agent's container are left"
+[ -z "$CG_PIDS" ] || [ ! -d "$PG" ] || fail "the pids cgroup $PG is left"
 expect_grep "destroying orphan cgroup $CID" "$AGENT_LOG" "orphan clean-up logged"
 note "the new agent destroyed the orphan container $CID"
 kill "$EXEC_PID" 2>/dev/null
