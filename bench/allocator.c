@@ -38,6 +38,7 @@
 #include "allocators/selection.h"
 #include "core/loader-internal.h"
 #include "core/loop-internal.h"
+#include "results.h"
 
 #define ROLES 10
 
@@ -249,13 +250,6 @@ add_cluster(int nagents, int nfws, const char *agent_res, bool roles)
     }
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 typedef struct fig {
     double median, p99;
 } fig_t;
@@ -263,9 +257,7 @@ typedef struct fig {
 static fig_t
 summarize(double *v, int n)
 {
-    qsort(v, n, sizeof *v, cmp_double);
-    int k = (int)(0.99 * (n - 1) + 0.5);
-    return (fig_t){ v[n / 2], v[k] };
+    return (fig_t){ bench_pct(v, (size_t)n, 50), bench_pct(v, (size_t)n, 99) };
 }
 
 /* ---- (a) DeclineOffers ---------------------------------------------------- */
@@ -375,59 +367,6 @@ bench_scale(int nagents, int nfws, int rounds, int events)
 /* ---- reporting -------------------------------------------------------- */
 
 /* The first line cmd prints, in buf (size 128). */
-static char *
-cmd_line(const char *cmd, char *buf)
-{
-    FILE *p = popen(cmd, "r");
-    buf[0] = '\0';
-    if (p != NULL) {
-        if (fgets(buf, 128, p) == NULL)
-            buf[0] = '\0';
-        pclose(p);
-    }
-    buf[strcspn(buf, "\n")] = '\0';
-    return buf;
-}
-
-static void
-write_row(const char *path, const char *row)
-{
-    /* Keep every other benchmark's row; replace this one's. */
-    static const char header[] =
-        "# Benchmark results\n\n"
-        "One row per benchmark, refreshed by `make bench` (bench/local.mk).\n\n"
-        "| benchmark | date | machine | commit | figures | ratio to anchor |\n"
-        "|---|---|---|---|---|---|\n";
-    char *old = NULL;
-    size_t len = 0;
-    FILE *f = fopen(path, "r");
-    if (f != NULL) {
-        fseek(f, 0, SEEK_END);
-        len = (size_t)ftell(f);
-        rewind(f);
-        old = calloc(1, len + 1);
-        if (fread(old, 1, len, f) != len)
-            len = 0;
-        fclose(f);
-    }
-    f = fopen(path, "w");
-    if (f == NULL) {
-        fprintf(stderr, "bench/allocator: cannot write %s\n", path);
-        free(old);
-        return;
-    }
-    if (old == NULL || strstr(old, "| benchmark |") == NULL) {
-        fputs(header, f);
-    } else {
-        for (char *line = strtok(old, "\n"); line != NULL; line = strtok(NULL, "\n"))
-            if (strncmp(line, "| allocator |", 13) != 0)
-                fprintf(f, "%s\n", line);
-    }
-    fprintf(f, "%s\n", row);
-    fclose(f);
-    free(old);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -476,13 +415,10 @@ main(int argc, char **argv)
     printf("allocator decline 2000x2000: round median %.2f ms, p99 %.2f ms; anchor 28 s: "
            "%.0fx\n", d2.median * 1e3, d2.p99 * 1e3, 28.0 / d2.median);
     fflush(stdout);
-    ADD("| allocator | %s | nproc %ld, %.0f GiB | %s | decline 2000x200 %.2f ms, "
-        "2000x2000 %.2f ms",
-        cmd_line("date -u +%Y-%m-%dT%H:%MZ", date), sysconf(_SC_NPROCESSORS_ONLN),
-        (double)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE) / (1 << 30),
-        cmd_line("git -C \"${BUTTE_SRCDIR:-.}\" describe --always --dirty=+ 2>/dev/null",
-                 commit),
-        d1.median * 1e3, d2.median * 1e3);
+    char machine[128];
+    bench_machine(date, machine, commit);
+    ADD("| allocator | %s | %s | %s | decline 2000x200 %.2f ms, 2000x2000 %.2f ms", date, machine,
+        commit, d1.median * 1e3, d2.median * 1e3);
 
     static const int sizes[][2] = { { 1000, 100 }, { 10000, 1000 }, { 50000, 1000 } };
     scale_figs_t sc[3];
@@ -512,6 +448,6 @@ main(int argc, char **argv)
         "meets): decline %.2f / %.2f, full 10000x1000 %.2f, 50000x1000 %.2f, event %.2f |",
         2.9 / d1.median, 28.0 / d2.median, t_d1, t_d2, t_f10, t_f50, t_ev);
     if (results != NULL)
-        write_row(results, row);
+        bench_write_row(results, "allocator", row);
     return 0;
 }

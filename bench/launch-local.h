@@ -18,6 +18,7 @@
 
 #include "core/loop-internal.h"
 #include "sched/sched-internal.h"
+#include "results.h"
 
 typedef struct bench_local {
     pid_t child;             /* mesos-local, 0 when --master was given */
@@ -63,15 +64,5 @@ double bench_scalar(const Mesos__V1__Offer *offer, const char *name);
 void bench_accept(bench_local_t *b, const Mesos__V1__Offer *const *offers, size_t n_offers,
                   Mesos__V1__TaskInfo **tasks, size_t n_tasks);
 
-/* bench_pct - the p-th percentile (0..100) of v (sorted in place). */
-double bench_pct(double *v, size_t n, double p);
-
-/* bench_machine - "date", "nproc N, M GiB" and the commit (git describe
- * of $BUTTE_SRCDIR), each in a buffer of 128. */
-void bench_machine(char *date, char *machine, char *commit);
-
-/* bench_write_row - replace the row starting "| NAME |" in path (keeping
- * every other row) with row, creating the file and header if needed. */
-void bench_write_row(const char *path, const char *name, const char *row);
 
 #endif

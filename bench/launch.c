@@ -51,12 +51,6 @@ static struct {
     long n_latency;
 } L;
 
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static void
 on_event(bench_local_t *b, const Mesos__V1__Scheduler__Event *ev)
@@ -243,12 +237,8 @@ main(int argc, char **argv)
     printf("launch: %ld tasks (concurrency %ld) in %.2f s: %.0f tasks/s; %ld failed; %ld offers, "
            "%ld accepts, %ld updates\n",
            tasks, conc, wall, rate, L.failed, L.offers, L.accepts, L.updates);
-    double med = 0, p99 = 0;
-    if (L.n_latency > 0) {
-        qsort(L.latency, (size_t)L.n_latency, sizeof *L.latency, cmp_double);
-        med = L.latency[L.n_latency / 2] * 1e3;
-        p99 = L.latency[(size_t)((double)(L.n_latency - 1) * 0.99)] * 1e3;
-    }
+    double med = bench_pct(L.latency, (size_t)L.n_latency, 50) * 1e3;
+    double p99 = bench_pct(L.latency, (size_t)L.n_latency, 99) * 1e3;
     printf("launch per task ACCEPT->TASK_FINISHED: median %.1f ms, p99 %.1f ms (%ld tasks)\n",
            med, p99, L.n_latency);
     printf("launch cpu: scheduler %.2f s, mesos-local %.2f s, executors+commands %.2f s "

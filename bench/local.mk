@@ -3,6 +3,7 @@
 
 # --- allocator benchmark (the allocators/ modules through the loader)
 check_PROGRAMS += bench/allocator
+bench_allocator_SOURCES = bench/allocator.c bench/results.c bench/results.h
 bench_allocator_CFLAGS = $(AM_CFLAGS)
 bench_allocator_LDADD = kernel/libbutte.la
 TESTS += bench/allocator-smoke.sh
@@ -17,12 +18,12 @@ bench-allocator: bench/allocator$(EXEEXT) all
 # --- launch and latency benchmarks (issue 6, items 2 and 3): a mesos-local
 # child with one agent, driven by C schedulers on kernel/sched.
 check_PROGRAMS += bench/launch bench/launch-ceiling bench/latency
-bench_launch_SOURCES = bench/launch.c bench/launch-local.c bench/launch-local.h
+bench_launch_SOURCES = bench/launch.c bench/launch-local.c bench/launch-local.h bench/results.c bench/results.h
 bench_launch_CPPFLAGS = $(AM_CPPFLAGS) $(PROTO_CPPFLAGS)
 bench_launch_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(PROTOBUF_C_CFLAGS)
 bench_launch_LDADD = kernel/libbutte.la $(LIBEVENT_LIBS) $(PROTOBUF_C_LIBS)
 bench_launch_ceiling_SOURCES = bench/launch-ceiling.c
-bench_latency_SOURCES = bench/latency.c bench/launch-local.c bench/launch-local.h
+bench_latency_SOURCES = bench/latency.c bench/launch-local.c bench/launch-local.h bench/results.c bench/results.h
 bench_latency_CPPFLAGS = $(AM_CPPFLAGS) $(PROTO_CPPFLAGS)
 bench_latency_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(PROTOBUF_C_CFLAGS)
 bench_latency_LDADD = kernel/libbutte.la $(LIBEVENT_LIBS) $(PROTOBUF_C_LIBS)
@@ -68,7 +69,7 @@ bench-slurm: bench/launch$(EXEEXT) bench/launch-ceiling$(EXEEXT) all
 # simulated agents (one process, real link code) and T tasks from one C
 # scheduler; master RSS per agent/task, /master/state and /state-summary.
 check_PROGRAMS += bench/scale
-bench_scale_SOURCES = bench/scale.c bench/launch-local.c bench/launch-local.h
+bench_scale_SOURCES = bench/scale.c bench/launch-local.c bench/launch-local.h bench/results.c bench/results.h
 bench_scale_CPPFLAGS = $(AM_CPPFLAGS) $(PROTO_CPPFLAGS)
 bench_scale_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(PROTOBUF_C_CFLAGS)
 bench_scale_LDADD = kernel/libbutte.la $(LIBEVENT_LIBS) $(PROTOBUF_C_LIBS)
